@@ -1,0 +1,60 @@
+# virtevent: build the library and header, run the tests, install.
+CARGO   ?= cargo
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+OUT     := target/release
+LIB     := $(OUT)/libvirtevent.so
+BUILD   := build
+CC      ?= cc
+CFLAGS  ?= -g -O1
+CTEST_CFLAGS := $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -pthread
+CTEST_LDFLAGS := -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent -pthread
+CTEST_SRCS := $(wildcard ctests/test_*.c)
+CTEST_BINS := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(CTEST_SRCS))
+
+.PHONY: all lib header header-check ctests check check-valgrind demo install clean
+
+all: lib header-check
+
+lib:
+	$(CARGO) build --release
+	ln -sf libvirtevent.so $(OUT)/libvirtevent.so.0
+
+# The committed header must equal what cbindgen generates from the sources.
+header: lib
+	cp $(OUT)/virtevent.h include/virtevent.h
+
+header-check: lib
+	@diff -u include/virtevent.h $(OUT)/virtevent.h > /dev/null || \
+	  { echo "include/virtevent.h is stale: run 'make header' and commit it"; diff -u include/virtevent.h $(OUT)/virtevent.h | head -40; exit 1; }
+
+$(BUILD)/ctests/%: ctests/%.c ctests/harness.h $(LIB) include/virtevent.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) -o $@ $< $(CTEST_LDFLAGS)
+
+ctests: lib $(CTEST_BINS)
+
+check: header-check ctests
+	$(CARGO) test --release
+	bash ctests/run.sh $(CTEST_BINS)
+
+check-valgrind: ctests
+	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
+
+demo: lib
+	@mkdir -p $(BUILD)
+	$(CC) $(CTEST_CFLAGS) -o $(BUILD)/event-log examples/event-log.c $(CTEST_LDFLAGS)
+	./$(BUILD)/event-log
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/libvirt $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.$(VERSION)
+	ln -sf libvirtevent.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.0
+	ln -sf libvirtevent.so.0 $(DESTDIR)$(PREFIX)/lib/libvirtevent.so
+	install -m 644 include/virtevent.h $(DESTDIR)$(PREFIX)/include/virtevent.h
+	install -m 644 include/libvirt/libvirt.h include/libvirt/virterror.h $(DESTDIR)$(PREFIX)/include/libvirt/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' virtevent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/virtevent.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,3 @@
+//! Numbers and names of the C ABI, shared by the safe core and the FFI layer.
+pub mod consts;
+pub use consts::*;

@@ -1,0 +1,142 @@
+//! The event core: what an event is, who wants it (registry) and how it gets to them (bus).
+
+pub mod bus;
+pub mod registry;
+
+use crate::abi::*;
+use std::ffi::CString;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// The domain an event is about, as it was when the event happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRef {
+    pub name: Arc<str>,
+    pub uuid: Uuid,
+    /// Hypervisor ID while running, -1 otherwise.
+    pub id: i32,
+}
+
+/// One committed change, as delivered to callbacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Backend revision at which the change was committed.
+    pub revision: u64,
+    /// Microseconds since the Unix epoch.
+    pub timestamp_us: u64,
+    pub domain: DomainRef,
+    /// The domain's state and reason at `revision`.
+    pub state: i32,
+    pub reason: i32,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedValue {
+    Int(i32),
+    UInt(u32),
+    LLong(i64),
+    ULLong(u64),
+    Double(f64),
+    Boolean(bool),
+    String(CString),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypedParam {
+    pub field: CString,
+    pub value: TypedValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphicsAddress {
+    pub family: i32,
+    pub node: CString,
+    pub service: CString,
+}
+
+/// Payload of each kind of event. Strings are kept C-ready because every one of them is
+/// handed to C callbacks, possibly many times.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Lifecycle { event: i32, detail: i32 },
+    Reboot,
+    RtcChange { utc_offset: i64 },
+    Watchdog { action: i32 },
+    /// Delivered to both IO_ERROR and IO_ERROR_REASON registrations.
+    IoError { src_path: CString, dev_alias: CString, action: i32, reason: CString },
+    Graphics {
+        phase: i32,
+        local: GraphicsAddress,
+        remote: GraphicsAddress,
+        auth_scheme: CString,
+        subject: Vec<(CString, CString)>,
+    },
+    ControlError,
+    /// Delivered to BLOCK_JOB (with the disk's path) and BLOCK_JOB_2 (with its target).
+    BlockJob { disk_path: CString, disk_target: CString, job_type: i32, status: i32 },
+    DiskChange { old_src: Option<CString>, new_src: Option<CString>, dev_alias: CString, reason: i32 },
+    TrayChange { dev_alias: CString, reason: i32 },
+    PmWakeup { reason: i32 },
+    PmSuspend { reason: i32 },
+    BalloonChange { actual_kib: u64 },
+    PmSuspendDisk { reason: i32 },
+    DeviceRemoved { dev_alias: CString },
+    Tunable { params: Vec<TypedParam> },
+    AgentLifecycle { state: i32, reason: i32 },
+    DeviceAdded { dev_alias: CString },
+    MigrationIteration { iteration: i32 },
+    JobCompleted { params: Vec<TypedParam> },
+    DeviceRemovalFailed { dev_alias: CString },
+    MetadataChange { metadata_type: i32, nsuri: Option<CString> },
+    BlockThreshold { dev: CString, path: Option<CString>, threshold: u64, excess: u64 },
+    MemoryFailure { recipient: i32, action: i32, flags: u32 },
+    MemoryDeviceSizeChange { alias: CString, size: u64 },
+}
+
+impl EventKind {
+    /// The registration IDs this event is delivered to (two for the events libvirt
+    /// reports through an old and a newer callback type).
+    pub fn event_ids(&self) -> &'static [i32] {
+        match self {
+            EventKind::Lifecycle { .. } => &[VIR_DOMAIN_EVENT_ID_LIFECYCLE],
+            EventKind::Reboot => &[VIR_DOMAIN_EVENT_ID_REBOOT],
+            EventKind::RtcChange { .. } => &[VIR_DOMAIN_EVENT_ID_RTC_CHANGE],
+            EventKind::Watchdog { .. } => &[VIR_DOMAIN_EVENT_ID_WATCHDOG],
+            EventKind::IoError { .. } => &[VIR_DOMAIN_EVENT_ID_IO_ERROR, VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON],
+            EventKind::Graphics { .. } => &[VIR_DOMAIN_EVENT_ID_GRAPHICS],
+            EventKind::ControlError => &[VIR_DOMAIN_EVENT_ID_CONTROL_ERROR],
+            EventKind::BlockJob { .. } => &[VIR_DOMAIN_EVENT_ID_BLOCK_JOB, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2],
+            EventKind::DiskChange { .. } => &[VIR_DOMAIN_EVENT_ID_DISK_CHANGE],
+            EventKind::TrayChange { .. } => &[VIR_DOMAIN_EVENT_ID_TRAY_CHANGE],
+            EventKind::PmWakeup { .. } => &[VIR_DOMAIN_EVENT_ID_PMWAKEUP],
+            EventKind::PmSuspend { .. } => &[VIR_DOMAIN_EVENT_ID_PMSUSPEND],
+            EventKind::BalloonChange { .. } => &[VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE],
+            EventKind::PmSuspendDisk { .. } => &[VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK],
+            EventKind::DeviceRemoved { .. } => &[VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED],
+            EventKind::Tunable { .. } => &[VIR_DOMAIN_EVENT_ID_TUNABLE],
+            EventKind::AgentLifecycle { .. } => &[VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE],
+            EventKind::DeviceAdded { .. } => &[VIR_DOMAIN_EVENT_ID_DEVICE_ADDED],
+            EventKind::MigrationIteration { .. } => &[VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION],
+            EventKind::JobCompleted { .. } => &[VIR_DOMAIN_EVENT_ID_JOB_COMPLETED],
+            EventKind::DeviceRemovalFailed { .. } => &[VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED],
+            EventKind::MetadataChange { .. } => &[VIR_DOMAIN_EVENT_ID_METADATA_CHANGE],
+            EventKind::BlockThreshold { .. } => &[VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD],
+            EventKind::MemoryFailure { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE],
+            EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
+        }
+    }
+}
+
+/// Whether `id` names an event a callback can be registered for.
+pub fn is_known_event_id(id: i32) -> bool {
+    (0..VIR_DOMAIN_EVENT_ID_LAST).contains(&id)
+}
+
+/// Microseconds since the Unix epoch, for event timestamps.
+pub fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
+}

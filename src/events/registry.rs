@@ -1,0 +1,356 @@
+//! Who wants which events. Indexed by event ID and domain so that finding the callbacks
+//! for one event costs time proportional to the callbacks that match it.
+
+use super::Event;
+use crate::error::{Result, VirError};
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Which API registered a callback; an ID may be deregistered only through its own style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// virConnectDomainEventRegister: lifecycle only, identified by the callback pointer.
+    Legacy,
+    /// virConnectDomainEventRegisterAny.
+    Any,
+    /// virConnectEventRegister: the generic tagged-union callback.
+    Generic,
+}
+
+pub type Handler = Box<dyn Fn(&Event) + Send + Sync>;
+pub type Finalizer = Box<dyn FnOnce() + Send>;
+
+/// What a registration asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Filter {
+    /// None: every kind of event.
+    pub event_id: Option<i32>,
+    /// None: every domain.
+    pub domain: Option<Uuid>,
+}
+
+pub struct Registration {
+    pub id: i32,
+    pub conn_id: u64,
+    pub style: Style,
+    pub filter: Filter,
+    /// Identity of the application's callback, for libvirt's duplicate rule.
+    pub callback_key: usize,
+    active: AtomicBool,
+    handler: Handler,
+    /// The application's free callback; runs when the last reference goes, which is after
+    /// deregistration and after any invocation in progress has returned.
+    finalizer: Mutex<Option<Finalizer>>,
+}
+
+impl Registration {
+    pub fn is_active(&self) -> bool {
+        self.active.load(Ordering::Acquire)
+    }
+
+    /// Calls the handler unless the registration was removed meanwhile.
+    pub fn deliver(&self, event: &Event) {
+        if self.is_active() {
+            (self.handler)(event);
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Some(free) = self.finalizer.get_mut().take() {
+            free();
+        }
+    }
+}
+
+/// Registrations keyed by ID, which orders them by registration time.
+type Ordered = BTreeMap<i32, Arc<Registration>>;
+
+#[derive(Default)]
+struct Index {
+    every_domain: Ordered,
+    by_domain: HashMap<Uuid, Ordered>,
+}
+
+impl Index {
+    fn insert(&mut self, reg: &Arc<Registration>) {
+        match reg.filter.domain {
+            None => self.every_domain.insert(reg.id, reg.clone()),
+            Some(uuid) => self.by_domain.entry(uuid).or_default().insert(reg.id, reg.clone()),
+        };
+    }
+
+    fn remove(&mut self, reg: &Registration) {
+        match reg.filter.domain {
+            None => {
+                self.every_domain.remove(&reg.id);
+            }
+            Some(uuid) => {
+                if let Some(list) = self.by_domain.get_mut(&uuid) {
+                    list.remove(&reg.id);
+                    if list.is_empty() {
+                        self.by_domain.remove(&uuid);
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect(&self, uuid: &Uuid, out: &mut Vec<Arc<Registration>>) {
+        out.extend(self.every_domain.values().cloned());
+        if let Some(list) = self.by_domain.get(uuid) {
+            out.extend(list.values().cloned());
+        }
+    }
+}
+
+type DedupKey = (u64, usize, Style, Filter);
+
+/// The callbacks registered on one backend, from all its connections.
+#[derive(Default)]
+pub struct Registry {
+    next_id: i32,
+    by_id: HashMap<i32, Arc<Registration>>,
+    by_event: HashMap<i32, Index>,
+    every_event: Index,
+    dedup: HashMap<DedupKey, i32>,
+}
+
+/// Everything needed to register, before an ID is given.
+pub struct NewRegistration {
+    pub conn_id: u64,
+    pub style: Style,
+    pub filter: Filter,
+    pub callback_key: usize,
+    pub handler: Handler,
+    pub finalizer: Option<Finalizer>,
+}
+
+impl Registry {
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Adds a registration, refusing libvirt's duplicates (same connection, callback, event
+    /// and domain filter). On refusal the registration is handed back so that its finalizer
+    /// can be dropped by the caller outside any lock.
+    pub fn add(&mut self, new: NewRegistration) -> std::result::Result<i32, (VirError, NewRegistration)> {
+        let key = (new.conn_id, new.callback_key, new.style, new.filter);
+        if self.dedup.contains_key(&key) {
+            return Err((VirError::invalid_arg("event callback already tracked"), new));
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let reg = Arc::new(Registration {
+            id,
+            conn_id: new.conn_id,
+            style: new.style,
+            filter: new.filter,
+            callback_key: new.callback_key,
+            active: AtomicBool::new(true),
+            handler: new.handler,
+            finalizer: Mutex::new(new.finalizer),
+        });
+        match reg.filter.event_id {
+            Some(event_id) => self.by_event.entry(event_id).or_default().insert(&reg),
+            None => self.every_event.insert(&reg),
+        }
+        self.dedup.insert(key, id);
+        self.by_id.insert(id, reg);
+        Ok(id)
+    }
+
+    /// Removes registration `id` of connection `conn_id` made in `style`. The returned
+    /// registration must be dropped outside the registry lock (its drop runs the finalizer).
+    pub fn remove(&mut self, conn_id: u64, id: i32, style: Style) -> Result<Arc<Registration>> {
+        match self.by_id.get(&id) {
+            Some(reg) if reg.conn_id == conn_id && reg.style == style => {}
+            Some(reg) if reg.conn_id == conn_id => {
+                return Err(VirError::invalid_arg(format!(
+                    "event callback {id} was registered with {}, deregister it with {}",
+                    style_register_call(reg.style),
+                    style_deregister_call(reg.style)
+                )))
+            }
+            _ => return Err(VirError::invalid_arg(format!("could not find event callback {id} for deletion"))),
+        }
+        Ok(self.unlink(id))
+    }
+
+    /// The ID of the legacy registration of `callback_key` on `conn_id`, if any.
+    pub fn find_legacy(&self, conn_id: u64, callback_key: usize) -> Option<i32> {
+        let filter = Filter { event_id: Some(crate::abi::VIR_DOMAIN_EVENT_ID_LIFECYCLE), domain: None };
+        self.dedup.get(&(conn_id, callback_key, Style::Legacy, filter)).copied()
+    }
+
+    /// Removes every registration of a connection (on close).
+    pub fn remove_connection(&mut self, conn_id: u64) -> Vec<Arc<Registration>> {
+        let ids: Vec<i32> = self.by_id.values().filter(|r| r.conn_id == conn_id).map(|r| r.id).collect();
+        let mut removed: Vec<Arc<Registration>> = ids.into_iter().map(|id| self.unlink(id)).collect();
+        removed.sort_by_key(|r| r.id);
+        removed
+    }
+
+    fn unlink(&mut self, id: i32) -> Arc<Registration> {
+        let reg = self.by_id.remove(&id).expect("caller checked the id");
+        reg.active.store(false, Ordering::Release);
+        match reg.filter.event_id {
+            Some(event_id) => {
+                if let Some(index) = self.by_event.get_mut(&event_id) {
+                    index.remove(&reg);
+                }
+            }
+            None => self.every_event.remove(&reg),
+        }
+        self.dedup.remove(&(reg.conn_id, reg.callback_key, reg.style, reg.filter));
+        reg
+    }
+
+    /// The registrations that want `event`, in registration order.
+    pub fn matching(&self, event: &Event, out: &mut Vec<Arc<Registration>>) {
+        out.clear();
+        let uuid = &event.domain.uuid;
+        for event_id in event.kind.event_ids() {
+            if let Some(index) = self.by_event.get(event_id) {
+                index.collect(uuid, out);
+            }
+        }
+        self.every_event.collect(uuid, out);
+        out.sort_unstable_by_key(|r| r.id);
+    }
+}
+
+fn style_register_call(style: Style) -> &'static str {
+    match style {
+        Style::Legacy => "virConnectDomainEventRegister",
+        Style::Any => "virConnectDomainEventRegisterAny",
+        Style::Generic => "virConnectEventRegister",
+    }
+}
+
+fn style_deregister_call(style: Style) -> &'static str {
+    match style {
+        Style::Legacy => "virConnectDomainEventDeregister",
+        Style::Any => "virConnectDomainEventDeregisterAny",
+        Style::Generic => "virConnectEventUnregister",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::*;
+    use crate::events::{DomainRef, EventKind};
+    use std::sync::atomic::AtomicUsize;
+
+    fn event(uuid: Uuid, kind: EventKind) -> Event {
+        Event {
+            revision: 1,
+            timestamp_us: 0,
+            domain: DomainRef { name: "d".into(), uuid, id: 1 },
+            state: VIR_DOMAIN_RUNNING,
+            reason: 0,
+            kind,
+        }
+    }
+
+    fn new_reg(conn_id: u64, key: usize, style: Style, filter: Filter, frees: &Arc<AtomicUsize>) -> NewRegistration {
+        let frees = frees.clone();
+        NewRegistration {
+            conn_id,
+            style,
+            filter,
+            callback_key: key,
+            handler: Box::new(|_| {}),
+            finalizer: Some(Box::new(move || {
+                frees.fetch_add(1, Ordering::SeqCst);
+            })),
+        }
+    }
+
+    fn lifecycle(domain: Option<Uuid>) -> Filter {
+        Filter { event_id: Some(VIR_DOMAIN_EVENT_ID_LIFECYCLE), domain }
+    }
+
+    #[test]
+    fn matching_uses_event_and_domain_index_in_registration_order() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let r0 = reg.add(new_reg(1, 10, Style::Any, lifecycle(Some(a)), &frees)).ok().unwrap();
+        let r1 = reg.add(new_reg(1, 11, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        let _r2 = reg.add(new_reg(1, 12, Style::Any, lifecycle(Some(b)), &frees)).ok().unwrap();
+        let r3 = reg
+            .add(new_reg(1, 13, Style::Generic, Filter { event_id: None, domain: None }, &frees))
+            .ok()
+            .unwrap();
+        let _r4 = reg
+            .add(new_reg(1, 14, Style::Any, Filter { event_id: Some(VIR_DOMAIN_EVENT_ID_REBOOT), domain: None }, &frees))
+            .ok()
+            .unwrap();
+        let mut out = Vec::new();
+        reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), &mut out);
+        assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r0, r1, r3]);
+    }
+
+    #[test]
+    fn duplicates_refused_and_finalizer_runs_once_on_last_drop() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let id = reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        let (err, refused) = reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).err().unwrap();
+        assert_eq!(err.code, VIR_ERR_INVALID_ARG);
+        drop(refused);
+        assert_eq!(frees.load(Ordering::SeqCst), 1, "refused registration frees its opaque");
+        // Same callback on another connection or domain is not a duplicate.
+        assert!(reg.add(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).is_ok());
+        assert!(reg.add(new_reg(1, 10, Style::Any, lifecycle(Some(Uuid::new_v4())), &frees)).is_ok());
+
+        let mut out = Vec::new();
+        reg.matching(&event(Uuid::new_v4(), EventKind::Lifecycle { event: 0, detail: 0 }), &mut out);
+        let held = out.iter().find(|r| r.id == id).unwrap().clone();
+        drop(out);
+        let removed = reg.remove(1, id, Style::Any).ok().unwrap();
+        assert!(!removed.is_active());
+        drop(removed);
+        assert_eq!(frees.load(Ordering::SeqCst), 1, "still held by a dispatch in progress");
+        drop(held);
+        assert_eq!(frees.load(Ordering::SeqCst), 2);
+        assert!(reg.remove(1, id, Style::Any).is_err(), "double deregistration");
+    }
+
+    #[test]
+    fn wrong_style_and_wrong_connection_refused() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let id = reg.add(new_reg(1, 10, Style::Generic, lifecycle(None), &frees)).ok().unwrap();
+        let err = reg.remove(1, id, Style::Any).err().unwrap();
+        assert!(err.message.contains("virConnectEventUnregister"), "{}", err.message);
+        assert!(reg.remove(2, id, Style::Generic).is_err());
+        assert!(reg.remove(1, id, Style::Generic).is_ok());
+    }
+
+    #[test]
+    fn remove_connection_takes_only_its_registrations() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        reg.add(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        reg.add(new_reg(1, 11, Style::Legacy, lifecycle(None), &frees)).ok().unwrap();
+        assert_eq!(reg.find_legacy(1, 11), Some(2));
+        let removed = reg.remove_connection(1);
+        assert_eq!(removed.len(), 2);
+        drop(removed);
+        assert_eq!(frees.load(Ordering::SeqCst), 2);
+        assert_eq!(reg.len(), 1);
+        assert_eq!(reg.find_legacy(1, 11), None);
+    }
+}

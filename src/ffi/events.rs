@@ -1,0 +1,278 @@
+//! Domain event registration (legacy and RegisterAny styles) and the call of each event ID's
+//! C callback type.
+
+use super::handles::{self, ConnHandle};
+use super::types::*;
+use super::entry;
+use crate::abi::*;
+use crate::error::{Result, VirError};
+use crate::events::registry::{Filter, Finalizer, Handler, NewRegistration, Style};
+use crate::events::{is_known_event_id, Event, EventKind, TypedParam, TypedValue};
+use std::ffi::{c_char, c_int, c_void};
+use std::ptr;
+use std::sync::Arc;
+
+/// The application's free callback for `opaque`, run exactly once by the registry.
+fn finalizer(freecb: virFreeCallback, opaque: usize) -> Option<Finalizer> {
+    let free = freecb?;
+    // SAFETY: the application's own free callback, given back its own opaque pointer.
+    Some(Box::new(move || unsafe { free(opaque as *mut c_void) }))
+}
+
+fn c_str_or_null(s: &Option<std::ffi::CString>) -> *const c_char {
+    s.as_ref().map_or(ptr::null(), |s| s.as_ptr())
+}
+
+fn typed_params(params: &[TypedParam]) -> Vec<virTypedParameter> {
+    params
+        .iter()
+        .map(|p| {
+            let mut field = [0 as c_char; VIR_TYPED_PARAM_FIELD_LENGTH];
+            for (dst, src) in field.iter_mut().zip(p.field.as_bytes().iter().take(VIR_TYPED_PARAM_FIELD_LENGTH - 1)) {
+                *dst = *src as c_char;
+            }
+            let (kind, value) = match &p.value {
+                TypedValue::Int(v) => (VIR_TYPED_PARAM_INT, _virTypedParameterValue { i: *v }),
+                TypedValue::UInt(v) => (VIR_TYPED_PARAM_UINT, _virTypedParameterValue { ui: *v }),
+                TypedValue::LLong(v) => (VIR_TYPED_PARAM_LLONG, _virTypedParameterValue { l: *v }),
+                TypedValue::ULLong(v) => (VIR_TYPED_PARAM_ULLONG, _virTypedParameterValue { ul: *v }),
+                TypedValue::Double(v) => (VIR_TYPED_PARAM_DOUBLE, _virTypedParameterValue { d: *v }),
+                TypedValue::Boolean(v) => (VIR_TYPED_PARAM_BOOLEAN, _virTypedParameterValue { b: *v as c_char }),
+                TypedValue::String(s) => (VIR_TYPED_PARAM_STRING, _virTypedParameterValue { s: s.as_ptr() as *mut c_char }),
+            };
+            virTypedParameter { field, r#type: kind, value }
+        })
+        .collect()
+}
+
+/// Calls `cb`, registered for `event_id` with the C type that ID implies, with `event`.
+///
+/// # Safety
+/// `cb` was registered for `event_id`, so it really has that ID's C type.
+unsafe fn invoke(
+    event_id: i32,
+    cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void),
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    event: &Event,
+    opaque: *mut c_void,
+) {
+    use std::mem::transmute as cast;
+    type Generic = unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void);
+    macro_rules! call {
+        ($ty:ty, $($arg:expr),*) => {{
+            let f: <$ty as IntoIterator>::Item = cast::<Generic, _>(cb);
+            f(conn, dom, $($arg,)* opaque);
+        }};
+    }
+    match (&event.kind, event_id) {
+        (EventKind::Lifecycle { event, detail }, _) => {
+            call!(virConnectDomainEventCallback, *event, *detail)
+        }
+        (EventKind::Reboot, _) | (EventKind::ControlError, _) => cb(conn, dom, opaque),
+        (EventKind::RtcChange { utc_offset }, _) => call!(virConnectDomainEventRTCChangeCallback, *utc_offset),
+        (EventKind::Watchdog { action }, _) => call!(virConnectDomainEventWatchdogCallback, *action),
+        (EventKind::IoError { src_path, dev_alias, action, .. }, VIR_DOMAIN_EVENT_ID_IO_ERROR) => {
+            call!(virConnectDomainEventIOErrorCallback, src_path.as_ptr(), dev_alias.as_ptr(), *action)
+        }
+        (EventKind::IoError { src_path, dev_alias, action, reason }, _) => call!(
+            virConnectDomainEventIOErrorReasonCallback,
+            src_path.as_ptr(),
+            dev_alias.as_ptr(),
+            *action,
+            reason.as_ptr()
+        ),
+        (EventKind::Graphics { phase, local, remote, auth_scheme, subject }, _) => {
+            let address = |a: &crate::events::GraphicsAddress| virDomainEventGraphicsAddress {
+                family: a.family,
+                node: a.node.as_ptr() as *mut c_char,
+                service: a.service.as_ptr() as *mut c_char,
+            };
+            let (local, remote) = (address(local), address(remote));
+            let mut identities: Vec<virDomainEventGraphicsSubjectIdentity> = subject
+                .iter()
+                .map(|(t, n)| virDomainEventGraphicsSubjectIdentity {
+                    r#type: t.as_ptr() as *mut c_char,
+                    name: n.as_ptr() as *mut c_char,
+                })
+                .collect();
+            let subject = virDomainEventGraphicsSubject { nidentity: identities.len() as c_int, identities: identities.as_mut_ptr() };
+            call!(virConnectDomainEventGraphicsCallback, *phase, &local, &remote, auth_scheme.as_ptr(), &subject)
+        }
+        (EventKind::BlockJob { disk_path, job_type, status, .. }, VIR_DOMAIN_EVENT_ID_BLOCK_JOB) => {
+            call!(virConnectDomainEventBlockJobCallback, disk_path.as_ptr(), *job_type, *status)
+        }
+        (EventKind::BlockJob { disk_target, job_type, status, .. }, _) => {
+            call!(virConnectDomainEventBlockJobCallback, disk_target.as_ptr(), *job_type, *status)
+        }
+        (EventKind::DiskChange { old_src, new_src, dev_alias, reason }, _) => call!(
+            virConnectDomainEventDiskChangeCallback,
+            c_str_or_null(old_src),
+            c_str_or_null(new_src),
+            dev_alias.as_ptr(),
+            *reason
+        ),
+        (EventKind::TrayChange { dev_alias, reason }, _) => {
+            call!(virConnectDomainEventTrayChangeCallback, dev_alias.as_ptr(), *reason)
+        }
+        (EventKind::PmWakeup { reason }, _) => call!(virConnectDomainEventPMWakeupCallback, *reason),
+        (EventKind::PmSuspend { reason }, _) => call!(virConnectDomainEventPMSuspendCallback, *reason),
+        (EventKind::BalloonChange { actual_kib }, _) => call!(virConnectDomainEventBalloonChangeCallback, *actual_kib),
+        (EventKind::PmSuspendDisk { reason }, _) => call!(virConnectDomainEventPMSuspendDiskCallback, *reason),
+        (EventKind::DeviceRemoved { dev_alias }, _) => call!(virConnectDomainEventDeviceRemovedCallback, dev_alias.as_ptr()),
+        (EventKind::Tunable { params }, _) => {
+            let mut c = typed_params(params);
+            call!(virConnectDomainEventTunableCallback, c.as_mut_ptr(), c.len() as c_int)
+        }
+        (EventKind::AgentLifecycle { state, reason }, _) => {
+            call!(virConnectDomainEventAgentLifecycleCallback, *state, *reason)
+        }
+        (EventKind::DeviceAdded { dev_alias }, _) => call!(virConnectDomainEventDeviceAddedCallback, dev_alias.as_ptr()),
+        (EventKind::MigrationIteration { iteration }, _) => {
+            call!(virConnectDomainEventMigrationIterationCallback, *iteration)
+        }
+        (EventKind::JobCompleted { params }, _) => {
+            let mut c = typed_params(params);
+            call!(virConnectDomainEventJobCompletedCallback, c.as_mut_ptr(), c.len() as c_int)
+        }
+        (EventKind::DeviceRemovalFailed { dev_alias }, _) => {
+            call!(virConnectDomainEventDeviceRemovalFailedCallback, dev_alias.as_ptr())
+        }
+        (EventKind::MetadataChange { metadata_type, nsuri }, _) => {
+            call!(virConnectDomainEventMetadataChangeCallback, *metadata_type, c_str_or_null(nsuri))
+        }
+        (EventKind::BlockThreshold { dev, path, threshold, excess }, _) => call!(
+            virConnectDomainEventBlockThresholdCallback,
+            dev.as_ptr(),
+            c_str_or_null(path),
+            *threshold,
+            *excess
+        ),
+        (EventKind::MemoryFailure { recipient, action, flags }, _) => {
+            call!(virConnectDomainEventMemoryFailureCallback, *recipient, *action, *flags)
+        }
+        (EventKind::MemoryDeviceSizeChange { alias, size }, _) => {
+            call!(virConnectDomainEventMemoryDeviceSizeChangeCallback, alias.as_ptr(), *size)
+        }
+    }
+}
+
+/// The handler that turns an event into a call of the application's C callback, with a
+/// domain handle borrowed for the duration of the call.
+fn c_handler(conn: Arc<ConnHandle>, event_id: i32, cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void), opaque: usize) -> Handler {
+    Box::new(move |event: &Event| {
+        let dom = handles::new_domain(&conn, &event.domain);
+        let conn_ptr = handles::connection_ptr(&conn);
+        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid until freed below.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+            invoke(event_id, cb, conn_ptr, dom, event, opaque as *mut c_void)
+        }));
+        if let Ok(handle) = handles::domain(dom, "event dispatch") {
+            handles::free_domain(&handle);
+        }
+        drop(outcome);
+    })
+}
+
+fn register(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    event_id: i32,
+    style: Style,
+    cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void),
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+    api: &'static str,
+) -> Result<i32> {
+    let conn = handles::connection(conn, api)?;
+    let domain = if dom.is_null() {
+        None
+    } else {
+        let handle = handles::domain(dom, api)?;
+        if !Arc::ptr_eq(&handle.conn, &conn) && handle.conn.conn.driver().events().as_ref() as *const _
+            != conn.conn.driver().events().as_ref() as *const _
+        {
+            return Err(VirError::invalid_arg(format!("{api}: the domain belongs to another hypervisor")));
+        }
+        Some(handle.uuid)
+    };
+    let bus = conn.conn.driver().events().clone();
+    bus.register(NewRegistration {
+        conn_id: conn.conn.id,
+        style,
+        filter: Filter { event_id: Some(event_id), domain },
+        callback_key: cb as usize,
+        handler: c_handler(conn.clone(), event_id, cb, opaque as usize),
+        finalizer: finalizer(freecb, opaque as usize),
+    })
+}
+
+/// Registers `cb` for lifecycle events of every domain (the original API; prefer
+/// virConnectDomainEventRegisterAny). Callbacks run from the event loop. `freecb`, if not
+/// NULL, runs once with `opaque` after the callback is deregistered or the connection closed,
+/// never while `cb` runs. Returns 0, or -1 (e.g. `cb` already registered on `conn`).
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventRegister(
+    conn: virConnectPtr,
+    cb: virConnectDomainEventCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+) -> c_int {
+    entry("virConnectDomainEventRegister", || {
+        let cb = cb.ok_or_else(|| VirError::invalid_arg("virConnectDomainEventRegister: cb must not be NULL"))?;
+        // SAFETY: only the pointer is stored; `invoke` calls it back with its own (lifecycle) type.
+        let generic = unsafe { std::mem::transmute::<_, unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void)>(cb) };
+        register(conn, ptr::null_mut(), VIR_DOMAIN_EVENT_ID_LIFECYCLE, Style::Legacy, generic, opaque, freecb, "virConnectDomainEventRegister")
+            .map(|_| 0)
+    })
+}
+
+/// Deregisters a callback registered with virConnectDomainEventRegister. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventDeregister(conn: virConnectPtr, cb: virConnectDomainEventCallback) -> c_int {
+    entry("virConnectDomainEventDeregister", || {
+        let conn = handles::connection(conn, "virConnectDomainEventDeregister")?;
+        let cb = cb.ok_or_else(|| VirError::invalid_arg("virConnectDomainEventDeregister: cb must not be NULL"))?;
+        let bus = conn.conn.driver().events();
+        let id = bus
+            .find_legacy(conn.conn.id, cb as usize)
+            .ok_or_else(|| VirError::invalid_arg("could not find event callback for deletion"))?;
+        bus.deregister(conn.conn.id, id, Style::Legacy)?;
+        Ok(0)
+    })
+}
+
+/// Registers `cb` for event `eventID` (a virDomainEventID; `cb` must have that ID's callback
+/// type, cast with VIR_DOMAIN_EVENT_CALLBACK), for domain `dom` only or, with NULL, for all.
+/// Callbacks run from the event loop, in registration order, with a `dom` they do not own.
+/// `freecb`, if not NULL, runs once with `opaque` after deregistration or connection close,
+/// never while `cb` runs and never under a library lock. Returns the callback ID, or -1.
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventRegisterAny(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    eventID: c_int,
+    cb: virConnectDomainEventGenericCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+) -> c_int {
+    entry("virConnectDomainEventRegisterAny", || {
+        if !is_known_event_id(eventID) {
+            return Err(VirError::invalid_arg(format!(
+                "virConnectDomainEventRegisterAny: eventID must be less than {VIR_DOMAIN_EVENT_ID_LAST}, but got {eventID}"
+            )));
+        }
+        let cb = cb.ok_or_else(|| VirError::invalid_arg("virConnectDomainEventRegisterAny: cb must not be NULL"))?;
+        register(conn, dom, eventID, Style::Any, cb, opaque, freecb, "virConnectDomainEventRegisterAny")
+    })
+}
+
+/// Deregisters callback `callbackID` returned by virConnectDomainEventRegisterAny. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventDeregisterAny(conn: virConnectPtr, callbackID: c_int) -> c_int {
+    entry("virConnectDomainEventDeregisterAny", || {
+        let conn = handles::connection(conn, "virConnectDomainEventDeregisterAny")?;
+        conn.conn.driver().events().deregister(conn.conn.id, callbackID, Style::Any)?;
+        Ok(0)
+    })
+}

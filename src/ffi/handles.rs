@@ -1,0 +1,192 @@
+//! The handles C holds: every `virConnectPtr` and `virDomainPtr` handed out is recorded in a
+//! table, and every pointer coming back is checked against it before use, so that NULL,
+//! freed or foreign pointers give an error instead of a crash.
+
+use super::types::{virConnectPtr, virDomainPtr, virErrorFunc};
+use super::connect::CloseCallbackSlot;
+use std::cell::RefCell;
+use crate::abi::*;
+use crate::conn::Connection;
+use crate::error::{Result, VirError};
+use crate::events::DomainRef;
+use once_cell::sync::Lazy;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub(crate) struct ConnHandle {
+    pub conn: Arc<Connection>,
+    /// virConnSetErrorFunc's handler for errors raised by calls on this connection.
+    pub error_handler: Mutex<Option<ErrorHandler>>,
+    pub close_callback: CloseCallbackSlot,
+    /// References held by the application (open, virConnectRef).
+    app_refs: Mutex<usize>,
+    /// All references: the application's plus one per live domain handle.
+    refs: Mutex<usize>,
+}
+
+pub(crate) struct DomainHandle {
+    pub conn: Arc<ConnHandle>,
+    pub name: CString,
+    pub uuid: Uuid,
+    /// The ID when the handle was made, updated by operations through it (as libvirt does).
+    pub id: AtomicI32,
+    refs: Mutex<usize>,
+}
+
+impl DomainHandle {
+    /// The backend's name for this domain.
+    pub fn domain_ref(&self) -> DomainRef {
+        DomainRef {
+            name: Arc::from(self.name.to_str().unwrap_or_default()),
+            uuid: self.uuid,
+            id: self.id.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// An application's error callback and its user data.
+#[derive(Clone, Copy)]
+pub(crate) struct ErrorHandler {
+    pub func: virErrorFunc,
+    pub user_data: usize,
+}
+
+thread_local! {
+    /// The connection the current call works on, so that its error reaches that connection's handler.
+    static CURRENT_CONNECTION: RefCell<Option<Arc<ConnHandle>>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn clear_current_connection() {
+    CURRENT_CONNECTION.with(|c| c.borrow_mut().take());
+}
+
+fn set_current_connection(handle: &Arc<ConnHandle>) {
+    CURRENT_CONNECTION.with(|c| *c.borrow_mut() = Some(handle.clone()));
+}
+
+/// The error handler of the connection the current call works on, if it set one.
+pub(crate) fn current_error_handler() -> Option<ErrorHandler> {
+    CURRENT_CONNECTION.with(|c| c.borrow().as_ref().and_then(|h| *h.error_handler.lock()))
+}
+
+static CONNECTIONS: Lazy<Mutex<HashMap<usize, Arc<ConnHandle>>>> = Lazy::new(Default::default);
+static DOMAINS: Lazy<Mutex<HashMap<usize, Arc<DomainHandle>>>> = Lazy::new(Default::default);
+
+fn key<T>(handle: &Arc<T>) -> usize {
+    Arc::as_ptr(handle) as usize
+}
+
+/// Hands a new connection to C, with one application reference.
+pub(crate) fn new_connection(conn: Arc<Connection>) -> virConnectPtr {
+    let handle = Arc::new(ConnHandle { conn, error_handler: Mutex::new(None), close_callback: Mutex::new(None), app_refs: Mutex::new(1), refs: Mutex::new(1) });
+    let ptr = Arc::as_ptr(&handle) as virConnectPtr;
+    CONNECTIONS.lock().insert(key(&handle), handle);
+    ptr
+}
+
+/// The connection behind a pointer from C.
+pub(crate) fn connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHandle>> {
+    if !ptr.is_null() {
+        if let Some(handle) = CONNECTIONS.lock().get(&(ptr as usize)).cloned() {
+            set_current_connection(&handle);
+            return Ok(handle);
+        }
+    }
+    Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, api))
+}
+
+pub(crate) fn connection_ptr(handle: &Arc<ConnHandle>) -> virConnectPtr {
+    Arc::as_ptr(handle) as virConnectPtr
+}
+
+/// virConnectRef.
+pub(crate) fn ref_connection(handle: &Arc<ConnHandle>) {
+    let _table = CONNECTIONS.lock();
+    *handle.app_refs.lock() += 1;
+    *handle.refs.lock() += 1;
+}
+
+/// virConnectClose: gives back an application reference. The last one closes the connection
+/// (its callbacks are deregistered); the handle itself lives on while domain handles use it.
+/// Returns the references left.
+pub(crate) fn close_connection(handle: &Arc<ConnHandle>) -> Result<usize> {
+    let (left, closing) = {
+        let mut table = CONNECTIONS.lock();
+        let mut app_refs = handle.app_refs.lock();
+        if *app_refs == 0 {
+            return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "virConnectClose: the connection is already closed"));
+        }
+        *app_refs -= 1;
+        let mut refs = handle.refs.lock();
+        *refs -= 1;
+        if *refs == 0 {
+            table.remove(&key(handle));
+        }
+        (*refs, *app_refs == 0)
+    };
+    if closing {
+        handle.conn.close();
+    }
+    Ok(left)
+}
+
+fn release_connection(handle: &Arc<ConnHandle>) {
+    let mut table = CONNECTIONS.lock();
+    let mut refs = handle.refs.lock();
+    *refs -= 1;
+    if *refs == 0 {
+        table.remove(&key(handle));
+    }
+}
+
+/// Hands a domain to C with one reference, which also holds its connection.
+pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> virDomainPtr {
+    *conn.refs.lock() += 1;
+    let handle = Arc::new(DomainHandle {
+        conn: conn.clone(),
+        name: CString::new(dom.name.as_bytes()).unwrap_or_default(),
+        uuid: dom.uuid,
+        id: AtomicI32::new(dom.id),
+        refs: Mutex::new(1),
+    });
+    let ptr = Arc::as_ptr(&handle) as virDomainPtr;
+    DOMAINS.lock().insert(key(&handle), handle);
+    ptr
+}
+
+/// The domain behind a pointer from C.
+pub(crate) fn domain(ptr: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> {
+    if !ptr.is_null() {
+        if let Some(handle) = DOMAINS.lock().get(&(ptr as usize)).cloned() {
+            set_current_connection(&handle.conn);
+            return Ok(handle);
+        }
+    }
+    Err(VirError::new(VIR_ERR_INVALID_DOMAIN, VIR_FROM_DOM, api))
+}
+
+/// virDomainRef.
+pub(crate) fn ref_domain(handle: &Arc<DomainHandle>) {
+    let _table = DOMAINS.lock();
+    *handle.refs.lock() += 1;
+}
+
+/// virDomainFree: the last reference removes the handle and gives back its connection reference.
+pub(crate) fn free_domain(handle: &Arc<DomainHandle>) {
+    let last = {
+        let mut table = DOMAINS.lock();
+        let mut refs = handle.refs.lock();
+        *refs -= 1;
+        if *refs == 0 {
+            table.remove(&key(handle));
+        }
+        *refs == 0
+    };
+    if last {
+        release_connection(&handle.conn);
+    }
+}

@@ -1,0 +1,266 @@
+//! C types of the public header: opaque handles, structs and callback typedefs, laid out
+//! exactly as libvirt 9.0 lays them out.
+#![allow(non_camel_case_types, non_snake_case)]
+
+use std::os::raw::{c_char, c_int, c_longlong, c_uint, c_ulong, c_ulonglong, c_ushort, c_void};
+
+/// An open connection to a hypervisor. Reference-counted: `virConnectOpen*` and
+/// `virConnectRef` each take a reference that `virConnectClose` gives back.
+pub struct _virConnect {
+    _opaque: [u8; 0],
+}
+pub type virConnect = _virConnect;
+pub type virConnectPtr = *mut virConnect;
+
+/// A domain (virtual machine). Reference-counted: every call that returns one gives the caller a
+/// reference that `virDomainFree` gives back; a callback's `dom` argument is borrowed for the call.
+pub struct _virDomain {
+    _opaque: [u8; 0],
+}
+pub type virDomain = _virDomain;
+pub type virDomainPtr = *mut virDomain;
+
+/// Unused here; exists so that `virError` keeps libvirt's layout.
+pub struct _virNetwork {
+    _opaque: [u8; 0],
+}
+pub type virNetwork = _virNetwork;
+pub type virNetworkPtr = *mut virNetwork;
+
+/// Length of a raw UUID.
+pub const VIR_UUID_BUFLEN: usize = 16;
+/// Length of a UUID string, with its terminating NUL.
+pub const VIR_UUID_STRING_BUFLEN: usize = 37;
+/// Length of `virTypedParameter.field`.
+pub const VIR_TYPED_PARAM_FIELD_LENGTH: usize = 80;
+/// The libvirt version this API mirrors: 9.0.0.
+pub const LIBVIR_VERSION_NUMBER: c_ulong = 9000000;
+
+/// Releases an application's `opaque` data.
+pub type virFreeCallback = Option<unsafe extern "C" fn(opaque: *mut c_void)>;
+
+/// An error: the code, the library part that raised it, and a message.
+#[repr(C)]
+pub struct _virError {
+    pub code: c_int,
+    pub domain: c_int,
+    pub message: *mut c_char,
+    pub level: c_int,
+    pub conn: virConnectPtr,
+    pub dom: virDomainPtr,
+    pub str1: *mut c_char,
+    pub str2: *mut c_char,
+    pub str3: *mut c_char,
+    pub int1: c_int,
+    pub int2: c_int,
+    pub net: virNetworkPtr,
+}
+pub type virError = _virError;
+pub type virErrorPtr = *mut virError;
+
+/// Called with each error raised (see `virSetErrorFunc`).
+pub type virErrorFunc = Option<unsafe extern "C" fn(userData: *mut c_void, error: virErrorPtr)>;
+
+#[repr(C)]
+pub struct _virDomainInfo {
+    pub state: u8,
+    pub maxMem: c_ulong,
+    pub memory: c_ulong,
+    pub nrVirtCpu: c_ushort,
+    pub cpuTime: c_ulonglong,
+}
+pub type virDomainInfo = _virDomainInfo;
+pub type virDomainInfoPtr = *mut virDomainInfo;
+
+#[repr(C)]
+pub struct _virConnectCredential {
+    pub r#type: c_int,
+    pub prompt: *const c_char,
+    pub challenge: *const c_char,
+    pub defresult: *const c_char,
+    pub result: *mut c_char,
+    pub resultlen: c_uint,
+}
+pub type virConnectCredential = _virConnectCredential;
+pub type virConnectCredentialPtr = *mut virConnectCredential;
+
+pub type virConnectAuthCallbackPtr =
+    Option<unsafe extern "C" fn(cred: virConnectCredentialPtr, ncred: c_uint, cbdata: *mut c_void) -> c_int>;
+
+#[repr(C)]
+pub struct _virConnectAuth {
+    pub credtype: *mut c_int,
+    pub ncredtype: c_uint,
+    pub cb: virConnectAuthCallbackPtr,
+    pub cbdata: *mut c_void,
+}
+pub type virConnectAuth = _virConnectAuth;
+pub type virConnectAuthPtr = *mut virConnectAuth;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union _virTypedParameterValue {
+    pub i: c_int,
+    pub ui: c_uint,
+    pub l: c_longlong,
+    pub ul: c_ulonglong,
+    pub d: f64,
+    pub b: c_char,
+    pub s: *mut c_char,
+}
+
+#[repr(C)]
+pub struct _virTypedParameter {
+    pub field: [c_char; VIR_TYPED_PARAM_FIELD_LENGTH],
+    pub r#type: c_int,
+    pub value: _virTypedParameterValue,
+}
+pub type virTypedParameter = _virTypedParameter;
+pub type virTypedParameterPtr = *mut virTypedParameter;
+
+#[repr(C)]
+pub struct _virDomainEventGraphicsAddress {
+    pub family: c_int,
+    pub node: *mut c_char,
+    pub service: *mut c_char,
+}
+pub type virDomainEventGraphicsAddress = _virDomainEventGraphicsAddress;
+pub type virDomainEventGraphicsAddressPtr = *mut virDomainEventGraphicsAddress;
+
+#[repr(C)]
+pub struct _virDomainEventGraphicsSubjectIdentity {
+    pub r#type: *mut c_char,
+    pub name: *mut c_char,
+}
+pub type virDomainEventGraphicsSubjectIdentity = _virDomainEventGraphicsSubjectIdentity;
+pub type virDomainEventGraphicsSubjectIdentityPtr = *mut virDomainEventGraphicsSubjectIdentity;
+
+#[repr(C)]
+pub struct _virDomainEventGraphicsSubject {
+    pub nidentity: c_int,
+    pub identities: virDomainEventGraphicsSubjectIdentityPtr,
+}
+pub type virDomainEventGraphicsSubject = _virDomainEventGraphicsSubject;
+pub type virDomainEventGraphicsSubjectPtr = *mut virDomainEventGraphicsSubject;
+
+/// Called when a connection is closed for a reason other than `virConnectClose`.
+pub type virConnectCloseFunc = Option<unsafe extern "C" fn(conn: virConnectPtr, reason: c_int, opaque: *mut c_void)>;
+
+// Event loop callbacks and an application's loop implementation.
+pub type virEventHandleCallback = Option<unsafe extern "C" fn(watch: c_int, fd: c_int, events: c_int, opaque: *mut c_void)>;
+pub type virEventTimeoutCallback = Option<unsafe extern "C" fn(timer: c_int, opaque: *mut c_void)>;
+pub type virEventAddHandleFunc = Option<
+    unsafe extern "C" fn(fd: c_int, event: c_int, cb: virEventHandleCallback, opaque: *mut c_void, ff: virFreeCallback) -> c_int,
+>;
+pub type virEventUpdateHandleFunc = Option<unsafe extern "C" fn(watch: c_int, event: c_int)>;
+pub type virEventRemoveHandleFunc = Option<unsafe extern "C" fn(watch: c_int) -> c_int>;
+pub type virEventAddTimeoutFunc = Option<
+    unsafe extern "C" fn(timeout: c_int, cb: virEventTimeoutCallback, opaque: *mut c_void, ff: virFreeCallback) -> c_int,
+>;
+pub type virEventUpdateTimeoutFunc = Option<unsafe extern "C" fn(timer: c_int, timeout: c_int)>;
+pub type virEventRemoveTimeoutFunc = Option<unsafe extern "C" fn(timer: c_int) -> c_int>;
+
+// Domain event callbacks, one per event ID (see virDomainEventID).
+pub type virConnectDomainEventCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, event: c_int, detail: c_int, opaque: *mut c_void) -> c_int,
+>;
+pub type virConnectDomainEventGenericCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, opaque: *mut c_void)>;
+pub type virConnectDomainEventRTCChangeCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, utcoffset: c_longlong, opaque: *mut c_void)>;
+pub type virConnectDomainEventWatchdogCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, action: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventIOErrorCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        srcPath: *const c_char,
+        devAlias: *const c_char,
+        action: c_int,
+        opaque: *mut c_void,
+    ),
+>;
+pub type virConnectDomainEventIOErrorReasonCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        srcPath: *const c_char,
+        devAlias: *const c_char,
+        action: c_int,
+        reason: *const c_char,
+        opaque: *mut c_void,
+    ),
+>;
+pub type virConnectDomainEventGraphicsCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        phase: c_int,
+        local: *const virDomainEventGraphicsAddress,
+        remote: *const virDomainEventGraphicsAddress,
+        authScheme: *const c_char,
+        subject: *const virDomainEventGraphicsSubject,
+        opaque: *mut c_void,
+    ),
+>;
+pub type virConnectDomainEventBlockJobCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, disk: *const c_char, r#type: c_int, status: c_int, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventDiskChangeCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        oldSrcPath: *const c_char,
+        newSrcPath: *const c_char,
+        devAlias: *const c_char,
+        reason: c_int,
+        opaque: *mut c_void,
+    ),
+>;
+pub type virConnectDomainEventTrayChangeCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, devAlias: *const c_char, reason: c_int, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventPMWakeupCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, reason: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventPMSuspendCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, reason: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventBalloonChangeCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, actual: c_ulonglong, opaque: *mut c_void)>;
+pub type virConnectDomainEventPMSuspendDiskCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, reason: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventDeviceRemovedCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, devAlias: *const c_char, opaque: *mut c_void)>;
+pub type virConnectDomainEventDeviceAddedCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, devAlias: *const c_char, opaque: *mut c_void)>;
+pub type virConnectDomainEventDeviceRemovalFailedCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, devAlias: *const c_char, opaque: *mut c_void)>;
+pub type virConnectDomainEventMetadataChangeCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, r#type: c_int, nsuri: *const c_char, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventMigrationIterationCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, iteration: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventJobCompletedCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, params: virTypedParameterPtr, nparams: c_int, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventTunableCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, params: virTypedParameterPtr, nparams: c_int, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventAgentLifecycleCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, state: c_int, reason: c_int, opaque: *mut c_void)>;
+pub type virConnectDomainEventBlockThresholdCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        dev: *const c_char,
+        path: *const c_char,
+        threshold: c_ulonglong,
+        excess: c_ulonglong,
+        opaque: *mut c_void,
+    ),
+>;
+pub type virConnectDomainEventMemoryFailureCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, recipient: c_int, action: c_int, flags: c_uint, opaque: *mut c_void),
+>;
+pub type virConnectDomainEventMemoryDeviceSizeChangeCallback = Option<
+    unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, alias: *const c_char, size: c_ulonglong, opaque: *mut c_void),
+>;

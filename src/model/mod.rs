@@ -1,0 +1,4 @@
+//! The domain model: XML documents, domain definitions, states.
+pub mod def;
+pub mod state;
+pub mod xml;
