@@ -1,8 +1,29 @@
-// TEMPORARY STUB, replaced by helper
+//! Event loops: the interface the library uses to watch file descriptors and run timers
+//! (libvirt's virEventRegisterImpl contract), and the built-in poll() loop behind
+//! virEventRegisterDefaultImpl / virEventRunDefaultImpl.
+//!
+//! Semantics follow libvirt's: a timeout of -1 is disabled, 0 fires on every iteration, N > 0
+//! every N ms counted from when it was added, last updated or last fired; a handle watching no
+//! events stays registered but is not polled. Removal never frees a callback that is running:
+//! the finalizer runs once the dispatch that might be using it is over.
+
+use crate::abi::{VIR_EVENT_HANDLE_ERROR, VIR_EVENT_HANDLE_HANGUP, VIR_EVENT_HANDLE_READABLE, VIR_EVENT_HANDLE_WRITABLE};
+use crate::ffi::sys::{self, PollFd};
+use once_cell::sync::Lazy;
+use parking_lot::{Mutex, RwLock};
+use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::sync::Arc;
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
 pub type HandleCallback = Box<dyn FnMut(i32, i32, i32) + Send>;
 pub type TimeoutCallback = Box<dyn FnMut(i32) + Send>;
 pub type Finalizer = Box<dyn FnOnce() + Send>;
+
+/// What an event loop offers the library. Return values follow libvirt: a positive watch or
+/// timer number, or -1; removal returns 0 or -1 for an unknown number.
 pub trait EventLoopImpl: Send + Sync {
     fn add_handle(&self, fd: i32, events: i32, cb: HandleCallback, ff: Option<Finalizer>) -> i32;
     fn update_handle(&self, watch: i32, events: i32);
@@ -11,11 +32,454 @@ pub trait EventLoopImpl: Send + Sync {
     fn update_timeout(&self, timer: i32, frequency_ms: i32);
     fn remove_timeout(&self, timer: i32) -> i32;
 }
-pub fn register_impl(_imp: Arc<dyn EventLoopImpl>) { todo!() }
-pub fn current_impl() -> Option<Arc<dyn EventLoopImpl>> { todo!() }
-pub struct DefaultLoop;
-#[derive(Debug)] pub enum LoopError { AlreadyRunning }
-impl std::fmt::Display for LoopError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "x") } }
-impl DefaultLoop { pub fn run_once(&self) -> Result<(), LoopError> { todo!() } }
-pub fn default_loop() -> &'static DefaultLoop { todo!() }
-pub fn register_default_impl() { todo!() }
+
+static CURRENT: RwLock<Option<Arc<dyn EventLoopImpl>>> = RwLock::new(None);
+static DEFAULT_LOOP: Lazy<Arc<DefaultLoop>> = Lazy::new(|| Arc::new(DefaultLoop::new()));
+
+/// Makes `imp` the loop every later registration uses.
+pub fn register_impl(imp: Arc<dyn EventLoopImpl>) {
+    *CURRENT.write() = Some(imp);
+}
+
+pub fn current_impl() -> Option<Arc<dyn EventLoopImpl>> {
+    CURRENT.read().clone()
+}
+
+/// The process-wide built-in loop (created on first use).
+pub fn default_loop() -> &'static DefaultLoop {
+    &DEFAULT_LOOP
+}
+
+pub fn register_default_impl() {
+    let imp: Arc<dyn EventLoopImpl> = DEFAULT_LOOP.clone();
+    register_impl(imp);
+}
+
+#[derive(Debug)]
+pub enum LoopError {
+    AlreadyRunning,
+    Poll(io::Error),
+}
+
+impl std::fmt::Display for LoopError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoopError::AlreadyRunning => write!(f, "the event loop is already running (recursive or concurrent call)"),
+            LoopError::Poll(e) => write!(f, "poll() failed: {e}"),
+        }
+    }
+}
+
+struct Handle {
+    watch: i32,
+    fd: i32,
+    events: i32,
+    callback: Arc<Mutex<HandleCallback>>,
+    finalizer: Option<Finalizer>,
+    deleted: bool,
+}
+
+struct Timeout {
+    timer: i32,
+    frequency: i32,
+    expires_at: Instant,
+    callback: Arc<Mutex<TimeoutCallback>>,
+    finalizer: Option<Finalizer>,
+    deleted: bool,
+}
+
+#[derive(Default)]
+struct LoopState {
+    handles: Vec<Handle>,
+    timeouts: Vec<Timeout>,
+    last_watch: i32,
+    last_timer: i32,
+    /// The thread inside run_once, if any.
+    runner: Option<ThreadId>,
+    /// True while the runner is (about to be) blocked in poll: changes must wake it.
+    polling: bool,
+    /// True while callbacks run: removals are then only marked, and swept afterwards.
+    dispatching: bool,
+}
+
+/// The built-in poll() loop.
+pub struct DefaultLoop {
+    state: Mutex<LoopState>,
+    wake_reader: UnixStream,
+    wake_writer: UnixStream,
+}
+
+impl Default for DefaultLoop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn to_poll_events(events: i32) -> i16 {
+    let mut bits = 0;
+    if events & VIR_EVENT_HANDLE_READABLE != 0 {
+        bits |= libc::POLLIN;
+    }
+    if events & VIR_EVENT_HANDLE_WRITABLE != 0 {
+        bits |= libc::POLLOUT;
+    }
+    if events & VIR_EVENT_HANDLE_ERROR != 0 {
+        bits |= libc::POLLERR;
+    }
+    if events & VIR_EVENT_HANDLE_HANGUP != 0 {
+        bits |= libc::POLLHUP;
+    }
+    bits
+}
+
+fn from_poll_events(bits: i16) -> i32 {
+    let mut events = 0;
+    if bits & libc::POLLIN != 0 {
+        events |= VIR_EVENT_HANDLE_READABLE;
+    }
+    if bits & libc::POLLOUT != 0 {
+        events |= VIR_EVENT_HANDLE_WRITABLE;
+    }
+    if bits & (libc::POLLERR | libc::POLLNVAL) != 0 {
+        events |= VIR_EVENT_HANDLE_ERROR;
+    }
+    if bits & libc::POLLHUP != 0 {
+        events |= VIR_EVENT_HANDLE_HANGUP;
+    }
+    events
+}
+
+fn run_finalizers(finalizers: Vec<Finalizer>) {
+    for finalizer in finalizers {
+        finalizer();
+    }
+}
+
+impl DefaultLoop {
+    pub fn new() -> Self {
+        let (wake_reader, wake_writer) = UnixStream::pair().expect("socketpair for the event loop's wake-up channel");
+        wake_reader.set_nonblocking(true).expect("non-blocking wake-up reader");
+        wake_writer.set_nonblocking(true).expect("non-blocking wake-up writer");
+        DefaultLoop { state: Mutex::new(LoopState::default()), wake_reader, wake_writer }
+    }
+
+    /// Wakes a runner blocked in poll so it sees a change made from elsewhere.
+    fn wake_if_polling(&self, state: &LoopState) {
+        if state.polling && state.runner != Some(thread::current().id()) {
+            // A full buffer already guarantees a wake-up, so a failed write is harmless.
+            let _ = (&self.wake_writer).write(&[1]);
+        }
+    }
+
+    /// Wakes the loop unconditionally (used when stopping a thread that runs it).
+    pub fn wake(&self) {
+        let _ = (&self.wake_writer).write(&[1]);
+    }
+
+    fn drain_wakeups(&self) {
+        let mut buf = [0u8; 64];
+        while matches!((&self.wake_reader).read(&mut buf), Ok(n) if n > 0) {}
+    }
+
+    /// One iteration: wait for a ready handle or a due timeout (forever if nothing can fire),
+    /// then run due timeouts and then ready handles, with no lock held during callbacks.
+    pub fn run_once(&self) -> Result<(), LoopError> {
+        let mut fds: Vec<PollFd>;
+        let watches: Vec<i32>;
+        let wait_ms;
+        {
+            let mut st = self.state.lock();
+            if st.runner.is_some() {
+                return Err(LoopError::AlreadyRunning);
+            }
+            st.runner = Some(thread::current().id());
+            st.polling = true;
+            let now = Instant::now();
+            wait_ms = st
+                .timeouts
+                .iter()
+                .filter(|t| !t.deleted && t.frequency >= 0)
+                .map(|t| t.expires_at.saturating_duration_since(now))
+                .min()
+                .map_or(-1, |d| d.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32);
+            let polled: Vec<&Handle> = st.handles.iter().filter(|h| !h.deleted && h.events != 0).collect();
+            fds = Vec::with_capacity(polled.len() + 1);
+            fds.push(PollFd { fd: self.wake_reader.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            fds.extend(polled.iter().map(|h| PollFd { fd: h.fd, events: to_poll_events(h.events), revents: 0 }));
+            watches = polled.iter().map(|h| h.watch).collect();
+        }
+        let polled = sys::poll(&mut fds, wait_ms);
+        {
+            let mut st = self.state.lock();
+            st.polling = false;
+            st.dispatching = true;
+        }
+        if fds[0].revents != 0 {
+            self.drain_wakeups();
+        }
+        let result = match polled {
+            Ok(_) => {
+                self.dispatch_timeouts();
+                self.dispatch_handles(&watches, &fds[1..]);
+                Ok(())
+            }
+            Err(e) => Err(LoopError::Poll(e)),
+        };
+        let finalizers = {
+            let mut st = self.state.lock();
+            st.dispatching = false;
+            st.runner = None;
+            Self::sweep(&mut st)
+        };
+        run_finalizers(finalizers);
+        result
+    }
+
+    fn dispatch_timeouts(&self) {
+        let due: Vec<i32> = {
+            let st = self.state.lock();
+            let now = Instant::now();
+            st.timeouts.iter().filter(|t| !t.deleted && t.frequency >= 0 && t.expires_at <= now).map(|t| t.timer).collect()
+        };
+        for timer in due {
+            // Re-check: an earlier callback may have removed or disabled this one.
+            let callback = {
+                let mut st = self.state.lock();
+                let Some(t) = st.timeouts.iter_mut().find(|t| t.timer == timer && !t.deleted && t.frequency >= 0) else {
+                    continue;
+                };
+                t.expires_at = Instant::now() + Duration::from_millis(t.frequency as u64);
+                t.callback.clone()
+            };
+            let mut callback = callback.lock();
+            (*callback)(timer);
+        }
+    }
+
+    fn dispatch_handles(&self, watches: &[i32], fds: &[PollFd]) {
+        for (&watch, pfd) in watches.iter().zip(fds) {
+            if pfd.revents == 0 {
+                continue;
+            }
+            let (callback, fd) = {
+                let st = self.state.lock();
+                let Some(h) = st.handles.iter().find(|h| h.watch == watch && !h.deleted) else { continue };
+                (h.callback.clone(), h.fd)
+            };
+            let mut callback = callback.lock();
+            (*callback)(watch, fd, from_poll_events(pfd.revents));
+        }
+    }
+
+    /// Takes removed entries out of the lists; their finalizers are returned to run unlocked.
+    fn sweep(st: &mut LoopState) -> Vec<Finalizer> {
+        let mut finalizers = Vec::new();
+        st.handles.retain_mut(|h| {
+            if h.deleted {
+                finalizers.extend(h.finalizer.take());
+            }
+            !h.deleted
+        });
+        st.timeouts.retain_mut(|t| {
+            if t.deleted {
+                finalizers.extend(t.finalizer.take());
+            }
+            !t.deleted
+        });
+        finalizers
+    }
+
+    /// Marks an entry removed; outside a dispatch it is swept (and finalized) at once.
+    fn finish_removal(&self, mut st: parking_lot::MutexGuard<'_, LoopState>) {
+        if st.dispatching {
+            self.wake_if_polling(&st);
+            return;
+        }
+        let finalizers = Self::sweep(&mut st);
+        drop(st);
+        run_finalizers(finalizers);
+    }
+}
+
+impl EventLoopImpl for DefaultLoop {
+    fn add_handle(&self, fd: i32, events: i32, cb: HandleCallback, ff: Option<Finalizer>) -> i32 {
+        if fd < 0 {
+            drop(cb);
+            if let Some(ff) = ff {
+                ff();
+            }
+            return -1;
+        }
+        let mut st = self.state.lock();
+        st.last_watch += 1;
+        let watch = st.last_watch;
+        st.handles.push(Handle { watch, fd, events, callback: Arc::new(Mutex::new(cb)), finalizer: ff, deleted: false });
+        self.wake_if_polling(&st);
+        watch
+    }
+
+    fn update_handle(&self, watch: i32, events: i32) {
+        let mut st = self.state.lock();
+        if let Some(h) = st.handles.iter_mut().find(|h| h.watch == watch && !h.deleted) {
+            h.events = events;
+            self.wake_if_polling(&st);
+        }
+    }
+
+    fn remove_handle(&self, watch: i32) -> i32 {
+        let mut st = self.state.lock();
+        let Some(h) = st.handles.iter_mut().find(|h| h.watch == watch && !h.deleted) else { return -1 };
+        h.deleted = true;
+        self.finish_removal(st);
+        0
+    }
+
+    fn add_timeout(&self, frequency_ms: i32, cb: TimeoutCallback, ff: Option<Finalizer>) -> i32 {
+        let mut st = self.state.lock();
+        st.last_timer += 1;
+        let timer = st.last_timer;
+        st.timeouts.push(Timeout {
+            timer,
+            frequency: frequency_ms,
+            expires_at: Instant::now() + Duration::from_millis(frequency_ms.max(0) as u64),
+            callback: Arc::new(Mutex::new(cb)),
+            finalizer: ff,
+            deleted: false,
+        });
+        self.wake_if_polling(&st);
+        timer
+    }
+
+    fn update_timeout(&self, timer: i32, frequency_ms: i32) {
+        let mut st = self.state.lock();
+        if let Some(t) = st.timeouts.iter_mut().find(|t| t.timer == timer && !t.deleted) {
+            t.frequency = frequency_ms;
+            t.expires_at = Instant::now() + Duration::from_millis(frequency_ms.max(0) as u64);
+            self.wake_if_polling(&st);
+        }
+    }
+
+    fn remove_timeout(&self, timer: i32) -> i32 {
+        let mut st = self.state.lock();
+        let Some(t) = st.timeouts.iter_mut().find(|t| t.timer == timer && !t.deleted) else { return -1 };
+        t.deleted = true;
+        self.finish_removal(st);
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    fn counter() -> Arc<AtomicI32> {
+        Arc::new(AtomicI32::new(0))
+    }
+
+    #[test]
+    fn zero_timeout_fires_every_iteration_and_disabled_never() {
+        let lp = DefaultLoop::new();
+        let (zero, disabled) = (counter(), counter());
+        let z = zero.clone();
+        lp.add_timeout(0, Box::new(move |_| { z.fetch_add(1, Ordering::SeqCst); }), None);
+        let d = disabled.clone();
+        lp.add_timeout(-1, Box::new(move |_| { d.fetch_add(1, Ordering::SeqCst); }), None);
+        for _ in 0..3 {
+            lp.run_once().unwrap();
+        }
+        assert_eq!(zero.load(Ordering::SeqCst), 3);
+        assert_eq!(disabled.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn periodic_timeout_waits_its_period() {
+        let lp = DefaultLoop::new();
+        let fired = counter();
+        let f = fired.clone();
+        lp.add_timeout(30, Box::new(move |_| { f.fetch_add(1, Ordering::SeqCst); }), None);
+        let start = Instant::now();
+        lp.run_once().unwrap();
+        assert!(start.elapsed() >= Duration::from_millis(29), "{:?}", start.elapsed());
+        assert_eq!(fired.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn readable_handle_reports_fd_and_events() {
+        let lp = DefaultLoop::new();
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let fd = a.as_raw_fd();
+        let watch = lp.add_handle(fd, VIR_EVENT_HANDLE_READABLE, Box::new(move |w, fd, ev| s.lock().push((w, fd, ev))), None);
+        b.write_all(b"x").unwrap();
+        lp.run_once().unwrap();
+        assert_eq!(*seen.lock(), vec![(watch, fd, VIR_EVENT_HANDLE_READABLE)]);
+        lp.update_handle(watch, 0);
+        lp.add_timeout(0, Box::new(|_| {}), None);
+        lp.run_once().unwrap();
+        assert_eq!(seen.lock().len(), 1, "a handle watching nothing is not dispatched");
+    }
+
+    #[test]
+    fn removal_inside_callback_defers_finalizer_until_callback_returns() {
+        let lp = Arc::new(DefaultLoop::new());
+        let finalized = counter();
+        let fin = finalized.clone();
+        let checked = counter();
+        let (lp2, fin2, chk) = (lp.clone(), finalized.clone(), checked.clone());
+        lp.add_timeout(
+            0,
+            Box::new(move |timer| {
+                assert_eq!(lp2.remove_timeout(timer), 0);
+                assert_eq!(lp2.remove_timeout(timer), -1, "double removal is refused");
+                // Still running: the finalizer must not have run yet.
+                chk.store(fin2.load(Ordering::SeqCst) + 1, Ordering::SeqCst);
+            }),
+            Some(Box::new(move || { fin.fetch_add(1, Ordering::SeqCst); })),
+        );
+        lp.run_once().unwrap();
+        assert_eq!(checked.load(Ordering::SeqCst), 1);
+        assert_eq!(finalized.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn removal_outside_dispatch_finalizes_at_once() {
+        let lp = DefaultLoop::new();
+        let finalized = counter();
+        let fin = finalized.clone();
+        let t = lp.add_timeout(-1, Box::new(|_| {}), Some(Box::new(move || { fin.fetch_add(1, Ordering::SeqCst); })));
+        assert_eq!(lp.remove_timeout(t), 0);
+        assert_eq!(finalized.load(Ordering::SeqCst), 1);
+        assert_eq!(lp.remove_timeout(t), -1);
+        assert_eq!(lp.remove_handle(12345), -1);
+    }
+
+    #[test]
+    fn nested_run_is_refused() {
+        let lp = Arc::new(DefaultLoop::new());
+        let lp2 = lp.clone();
+        let nested = Arc::new(Mutex::new(None));
+        let n = nested.clone();
+        lp.add_timeout(0, Box::new(move |_| *n.lock() = Some(lp2.run_once().is_err())), None);
+        lp.run_once().unwrap();
+        assert_eq!(*nested.lock(), Some(true));
+    }
+
+    #[test]
+    fn change_from_another_thread_wakes_a_blocked_loop() {
+        let lp = Arc::new(DefaultLoop::new());
+        let fired = counter();
+        let f = fired.clone();
+        let timer = lp.add_timeout(-1, Box::new(move |_| { f.fetch_add(1, Ordering::SeqCst); }), None);
+        let lp2 = lp.clone();
+        let waker = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            lp2.update_timeout(timer, 0);
+        });
+        lp.run_once().unwrap(); // woken by the update
+        lp.run_once().unwrap(); // the enabled timer fires
+        waker.join().unwrap();
+        assert!(fired.load(Ordering::SeqCst) >= 1);
+    }
+}

@@ -1,1 +1,21 @@
-// TEMPORARY STUB
+//! The few operating-system calls the safe core needs, wrapped so that `unsafe` stays in `ffi`.
+
+use std::io;
+
+pub type PollFd = libc::pollfd;
+
+/// poll(2) on `fds`; `timeout_ms` < 0 waits without limit. An interrupted wait counts as
+/// "nothing ready" so the caller simply goes round its loop again.
+pub fn poll(fds: &mut [PollFd], timeout_ms: i32) -> io::Result<usize> {
+    // SAFETY: `fds` is a valid, exclusively borrowed array of `fds.len()` pollfd structs.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    if ready >= 0 {
+        return Ok(ready as usize);
+    }
+    let err = io::Error::last_os_error();
+    if err.kind() == io::ErrorKind::Interrupted {
+        Ok(0)
+    } else {
+        Err(err)
+    }
+}
