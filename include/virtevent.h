@@ -398,6 +398,11 @@ typedef int virErrorDomain;
 
 typedef int virErrorNumber;
 
+/**
+ * virtevent extension: the `type` of an existence event.
+ */
+typedef int virDomainEventExistenceType;
+
 union _virTypedParameterValue {
   int i;
   unsigned int ui;
@@ -585,6 +590,15 @@ typedef void (*virConnectDomainEventMemoryDeviceSizeChangeCallback)(virConnectPt
                                                                     const char *alias,
                                                                     unsigned long long size,
                                                                     void *opaque);
+
+/**
+ * virtevent extension: callback for VIR_DOMAIN_EVENT_ID_EXISTENCE; `type` is a
+ * virDomainEventExistenceType (ADDED: first event ever for the domain's UUID; REMOVED: last).
+ */
+typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
+                                                       virDomainPtr dom,
+                                                       int type,
+                                                       void *opaque);
 
 #define VIR_CONNECT_CLOSE_REASON_ERROR 0
 
@@ -2179,6 +2193,43 @@ typedef void (*virConnectDomainEventMemoryDeviceSizeChangeCallback)(virConnectPt
 #define VIR_ERR_MULTIPLE_DOMAINS 110
 
 #define VIR_ERR_NUMBER_LAST 111
+
+/**
+ * virtevent extension: first extension domain event ID.
+ */
+#define VIR_DOMAIN_EVENT_ID_EXT_FIRST 256
+
+/**
+ * virtevent extension: a domain came into or went out of existence
+ * (virConnectDomainEventExistenceCallback, event name "existence").
+ */
+#define VIR_DOMAIN_EVENT_ID_EXISTENCE 256
+
+/**
+ * virtevent extension: one past the last extension event ID (grows with new extensions).
+ */
+#define VIR_DOMAIN_EVENT_ID_EXT_LAST 257
+
+/**
+ * virtevent extension: the first event ever delivered for this UUID.
+ */
+#define VIR_DOMAIN_EVENT_EXISTENCE_ADDED 0
+
+/**
+ * virtevent extension: the last event ever delivered for this UUID.
+ */
+#define VIR_DOMAIN_EVENT_EXISTENCE_REMOVED 1
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_EVENT_EXISTENCE_LAST 2
+
+/**
+ * virtevent extension: on the `virDomainPtr` given to an event callback, virDomainGetXMLDesc
+ * returns the domain's XML as of that event rather than the live XML.
+ */
+#define VIR_DOMAIN_XML_EVENT_SNAPSHOT (1 << 24)
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,5 @@
 //! Numbers and names of the C ABI, shared by the safe core and the FFI layer.
 pub mod consts;
+pub mod ext;
 pub use consts::*;
+pub use ext::*;

@@ -45,7 +45,8 @@ impl EventBus {
                 self.registrations.fetch_add(1, Ordering::AcqRel);
                 Ok(id)
             }
-            // The refused registration (and its finalizer) is dropped here, outside the lock.
+            // The refused registration is dropped here, outside the lock; as in libvirt its free
+            // callback does not run (the caller still owns opaque).
             Err((e, _refused)) => Err(e),
         }
     }

@@ -92,6 +92,8 @@ pub enum EventKind {
     BlockThreshold { dev: CString, path: Option<CString>, threshold: u64, excess: u64 },
     MemoryFailure { recipient: i32, action: i32, flags: u32 },
     MemoryDeviceSizeChange { alias: CString, size: u64 },
+    /// Extension: the domain came into (ADDED) or went out of (REMOVED) existence.
+    Existence { kind: i32 },
 }
 
 impl EventKind {
@@ -124,13 +126,67 @@ impl EventKind {
             EventKind::BlockThreshold { .. } => &[VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD],
             EventKind::MemoryFailure { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE],
             EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
+            EventKind::Existence { .. } => &[VIR_DOMAIN_EVENT_ID_EXISTENCE],
         }
     }
 }
 
+/// Stable event names, indexed by libvirt event ID (virsh's names), then the extensions.
+const LIBVIRT_EVENT_NAMES: [&str; VIR_DOMAIN_EVENT_ID_LAST as usize] = [
+    "lifecycle",
+    "reboot",
+    "rtc-change",
+    "watchdog",
+    "io-error",
+    "graphics",
+    "io-error-reason",
+    "control-error",
+    "block-job",
+    "disk-change",
+    "tray-change",
+    "pm-wakeup",
+    "pm-suspend",
+    "balloon-change",
+    "pm-suspend-disk",
+    "device-removed",
+    "block-job-2",
+    "tunable",
+    "agent-lifecycle",
+    "device-added",
+    "migration-iteration",
+    "job-completed",
+    "device-removal-failed",
+    "metadata-change",
+    "block-threshold",
+    "memory-failure",
+    "memory-device-size-change",
+];
+const EXTENSION_EVENT_NAMES: [&str; (VIR_DOMAIN_EVENT_ID_EXT_LAST - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize] = ["existence"];
+
+/// The stable name of event ID `id`.
+pub fn event_name(id: i32) -> Option<&'static str> {
+    if (0..VIR_DOMAIN_EVENT_ID_LAST).contains(&id) {
+        Some(LIBVIRT_EVENT_NAMES[id as usize])
+    } else if (VIR_DOMAIN_EVENT_ID_EXT_FIRST..VIR_DOMAIN_EVENT_ID_EXT_LAST).contains(&id) {
+        Some(EXTENSION_EVENT_NAMES[(id - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize])
+    } else {
+        None
+    }
+}
+
+/// The event ID named `name` (see `event_name`).
+pub fn event_id_by_name(name: &str) -> Option<i32> {
+    all_event_ids().find(|&id| event_name(id) == Some(name))
+}
+
+/// Every event ID a callback can be registered for: libvirt's, then the extensions.
+pub fn all_event_ids() -> impl Iterator<Item = i32> {
+    (0..VIR_DOMAIN_EVENT_ID_LAST).chain(VIR_DOMAIN_EVENT_ID_EXT_FIRST..VIR_DOMAIN_EVENT_ID_EXT_LAST)
+}
+
 /// Whether `id` names an event a callback can be registered for.
 pub fn is_known_event_id(id: i32) -> bool {
-    (0..VIR_DOMAIN_EVENT_ID_LAST).contains(&id)
+    event_name(id).is_some()
 }
 
 /// Microseconds since the Unix epoch, for event timestamps.
@@ -139,4 +195,22 @@ pub fn now_us() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_micros() as u64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_ids_convert_both_ways() {
+        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 1);
+        for id in all_event_ids() {
+            assert_eq!(event_id_by_name(event_name(id).unwrap()), Some(id));
+        }
+        assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD), Some("block-threshold"));
+        assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_EXISTENCE), Some("existence"));
+        assert_eq!(event_id_by_name("no-such-event"), None);
+        assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_LAST));
+        assert!(!is_known_event_id(-1));
+    }
 }

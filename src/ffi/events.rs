@@ -154,6 +154,7 @@ unsafe fn invoke(
         (EventKind::MemoryDeviceSizeChange { alias, size }, _) => {
             call!(virConnectDomainEventMemoryDeviceSizeChangeCallback, alias.as_ptr(), *size)
         }
+        (EventKind::Existence { kind }, _) => call!(virConnectDomainEventExistenceCallback, *kind),
     }
 }
 

@@ -264,3 +264,7 @@ pub type virConnectDomainEventMemoryFailureCallback = Option<
 pub type virConnectDomainEventMemoryDeviceSizeChangeCallback = Option<
     unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, alias: *const c_char, size: c_ulonglong, opaque: *mut c_void),
 >;
+/// virtevent extension: callback for VIR_DOMAIN_EVENT_ID_EXISTENCE; `type` is a
+/// virDomainEventExistenceType (ADDED: first event ever for the domain's UUID; REMOVED: last).
+pub type virConnectDomainEventExistenceCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, r#type: c_int, opaque: *mut c_void)>;

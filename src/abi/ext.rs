@@ -1,0 +1,28 @@
+//! virtevent's extensions to libvirt's numbering, from fixed bases that a future libvirt will
+//! not reach (SPEC "Numbering of extensions"): event IDs from 256, error codes from 1000,
+//! flags on existing calls from bit 24.
+#![allow(non_camel_case_types)]
+
+use super::consts::{virDomainEventID, virDomainXMLFlags};
+use std::ffi::c_int;
+
+/// virtevent extension: first extension domain event ID.
+pub const VIR_DOMAIN_EVENT_ID_EXT_FIRST: virDomainEventID = 256;
+/// virtevent extension: a domain came into or went out of existence
+/// (virConnectDomainEventExistenceCallback, event name "existence").
+pub const VIR_DOMAIN_EVENT_ID_EXISTENCE: virDomainEventID = 256;
+/// virtevent extension: one past the last extension event ID (grows with new extensions).
+pub const VIR_DOMAIN_EVENT_ID_EXT_LAST: virDomainEventID = 257;
+
+/// virtevent extension: the `type` of an existence event.
+pub type virDomainEventExistenceType = c_int;
+/// virtevent extension: the first event ever delivered for this UUID.
+pub const VIR_DOMAIN_EVENT_EXISTENCE_ADDED: virDomainEventExistenceType = 0;
+/// virtevent extension: the last event ever delivered for this UUID.
+pub const VIR_DOMAIN_EVENT_EXISTENCE_REMOVED: virDomainEventExistenceType = 1;
+/// virtevent extension.
+pub const VIR_DOMAIN_EVENT_EXISTENCE_LAST: virDomainEventExistenceType = 2;
+
+/// virtevent extension: on the `virDomainPtr` given to an event callback, virDomainGetXMLDesc
+/// returns the domain's XML as of that event rather than the live XML.
+pub const VIR_DOMAIN_XML_EVENT_SNAPSHOT: virDomainXMLFlags = 1 << 24;
