@@ -484,7 +484,12 @@ impl Driver for TestDriver {
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0x3f)?;
         self.commit_on(dom, |txn, uuid| {
-            txn.obj(uuid).require_active()?;
+            let obj = txn.obj(uuid);
+            obj.require_active()?;
+            // The guest boots afresh (libvirt's test driver reports running/booted after it).
+            if obj.state.state == VIR_DOMAIN_RUNNING {
+                obj.state = DomainState::new(VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+            }
             txn.emit(uuid, EventKind::Reboot);
             Ok(())
         })

@@ -168,9 +168,7 @@ fn c_handler(conn: Arc<ConnHandle>, event_id: i32, cb: unsafe extern "C" fn(virC
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
             invoke(event_id, cb, conn_ptr, dom, event, opaque as *mut c_void)
         }));
-        if let Ok(handle) = handles::domain(dom, "event dispatch") {
-            handles::free_domain(&handle);
-        }
+        handles::release_domain_ptr(dom);
         drop(outcome);
     })
 }

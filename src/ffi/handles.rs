@@ -60,8 +60,15 @@ thread_local! {
     static CURRENT_CONNECTION: RefCell<Option<Arc<ConnHandle>>> = const { RefCell::new(None) };
 }
 
-pub(crate) fn clear_current_connection() {
-    CURRENT_CONNECTION.with(|c| c.borrow_mut().take());
+/// Takes the current call's connection away (a call starting, or ending, gives it up) and
+/// returns it, so that a nested call can put its caller's back.
+pub(crate) fn take_current_connection() -> Option<Arc<ConnHandle>> {
+    CURRENT_CONNECTION.with(|c| c.borrow_mut().take())
+}
+
+/// Puts back what `take_current_connection` returned.
+pub(crate) fn restore_current_connection(saved: Option<Arc<ConnHandle>>) {
+    CURRENT_CONNECTION.with(|c| *c.borrow_mut() = saved);
 }
 
 fn set_current_connection(handle: &Arc<ConnHandle>) {
@@ -167,6 +174,15 @@ pub(crate) fn domain(ptr: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> 
         }
     }
     Err(VirError::new(VIR_ERR_INVALID_DOMAIN, VIR_FROM_DOM, api))
+}
+
+/// Gives back a reference taken by `new_domain` for the library's own use (a callback's
+/// borrowed `dom`), without making its connection the current call's.
+pub(crate) fn release_domain_ptr(ptr: virDomainPtr) {
+    let handle = DOMAINS.lock().get(&(ptr as usize)).cloned();
+    if let Some(handle) = handle {
+        free_domain(&handle);
+    }
 }
 
 /// virDomainRef.

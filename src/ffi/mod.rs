@@ -48,8 +48,10 @@ impl Failure for () {
 /// Runs the body of exported function `api` inside the panic boundary.
 pub(crate) fn entry<T: Failure>(api: &'static str, body: impl FnOnce() -> Result<T>) -> T {
     error::reset_last_error();
-    handles::clear_current_connection();
-    match catch_unwind(AssertUnwindSafe(body)) {
+    // The connection is remembered only for the length of the call: a reference kept past it
+    // would keep a closed connection's hypervisor (and its loop timer) alive.
+    let caller = handles::take_current_connection();
+    let result = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(value)) => value,
         Ok(Err(e)) => {
             error::report(e);
@@ -64,7 +66,9 @@ pub(crate) fn entry<T: Failure>(api: &'static str, body: impl FnOnce() -> Result
             error::report(VirError::internal(format!("{api} failed unexpectedly inside virtevent: {what}")));
             T::failure()
         }
-    }
+    };
+    handles::restore_current_connection(caller);
+    result
 }
 
 /// The panic boundary alone, for the error API itself (which must not reset the last error).
