@@ -2810,8 +2810,9 @@ int virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID);
 
 #endif  /* VIRTEVENT_H */
 
-/* Casts a specific domain event callback to the type virConnectDomainEventRegisterAny takes. */
-#define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(cb))
+/* Casts a specific domain event callback to the type virConnectDomainEventRegisterAny takes.
+ * The detour through void (*)(void) keeps gcc's -Wcast-function-type quiet. */
+#define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
 /* True when this API is at least libvirt version major.minor.micro. */
 #define LIBVIR_CHECK_VERSION(major, minor, micro) \
