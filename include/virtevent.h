@@ -14,6 +14,29 @@
 #include <stdint.h>
 
 /**
+ * Events kept for watches by default.
+ */
+#define DEFAULT_HISTORY_SIZE 4096
+
+/**
+ * How long a registration that asked for bookmarks may go without any event, by default.
+ */
+#define DEFAULT_BOOKMARK_INTERVAL_MS 5000
+
+/**
+ * virtevent extension flag of virConnectEventRegisterFlags: replay the events after
+ * `sinceVersion` first (a watch, see virConnectEventRegisterSince).
+ */
+#define VIR_CONNECT_EVENT_REGISTER_SINCE (1 << 0)
+
+/**
+ * virtevent extension flag of virConnectEventRegisterFlags: also deliver a "bookmark" event
+ * (only `resourceVersion` set) whenever nothing else reached the callback for the bookmark
+ * interval (virConnectSetEventBookmarkInterval), so its last-seen version keeps advancing.
+ */
+#define VIR_CONNECT_EVENT_REGISTER_BOOKMARKS (1 << 1)
+
+/**
  * Length of a raw UUID.
  */
 #define VIR_UUID_BUFLEN 16
@@ -171,6 +194,351 @@ typedef int (*virConnectDomainEventCallback)(virConnectPtr conn,
 typedef void (*virConnectDomainEventGenericCallback)(virConnectPtr conn,
                                                      virDomainPtr dom,
                                                      void *opaque);
+
+/**
+ * virtevent extension: `data.lifecycle` (VIR_DOMAIN_EVENT_ID_LIFECYCLE).
+ */
+struct _virConnectEventLifecycle {
+  /**
+   * A virDomainEventType.
+   */
+  int event;
+  /**
+   * The virDomainEvent*DetailType matching `event`.
+   */
+  int detail;
+};
+
+typedef struct _virConnectEventLifecycle virConnectEventLifecycle;
+
+/**
+ * virtevent extension: `data.rtcChange`.
+ */
+struct _virConnectEventRTCChange {
+  long long utcOffset;
+};
+
+typedef struct _virConnectEventRTCChange virConnectEventRTCChange;
+
+/**
+ * virtevent extension: `data.watchdog`; `action` is a virDomainEventWatchdogAction.
+ */
+struct _virConnectEventWatchdog {
+  int action;
+};
+
+typedef struct _virConnectEventWatchdog virConnectEventWatchdog;
+
+/**
+ * virtevent extension: `data.ioError` (both IO_ERROR and IO_ERROR_REASON);
+ * `action` is a virDomainEventIOErrorAction.
+ */
+struct _virConnectEventIOError {
+  const char *srcPath;
+  const char *devAlias;
+  int action;
+  const char *reason;
+};
+
+typedef struct _virConnectEventIOError virConnectEventIOError;
+
+struct _virDomainEventGraphicsAddress {
+  int family;
+  char *node;
+  char *service;
+};
+
+typedef struct _virDomainEventGraphicsAddress virDomainEventGraphicsAddress;
+
+struct _virDomainEventGraphicsSubjectIdentity {
+  char *type;
+  char *name;
+};
+
+typedef struct _virDomainEventGraphicsSubjectIdentity virDomainEventGraphicsSubjectIdentity;
+
+typedef virDomainEventGraphicsSubjectIdentity *virDomainEventGraphicsSubjectIdentityPtr;
+
+struct _virDomainEventGraphicsSubject {
+  int nidentity;
+  virDomainEventGraphicsSubjectIdentityPtr identities;
+};
+
+typedef struct _virDomainEventGraphicsSubject virDomainEventGraphicsSubject;
+
+/**
+ * virtevent extension: `data.graphics`; `phase` is a virDomainEventGraphicsPhase.
+ */
+struct _virConnectEventGraphics {
+  int phase;
+  const virDomainEventGraphicsAddress *local;
+  const virDomainEventGraphicsAddress *remote;
+  const char *authScheme;
+  const virDomainEventGraphicsSubject *subject;
+};
+
+typedef struct _virConnectEventGraphics virConnectEventGraphics;
+
+/**
+ * virtevent extension: `data.blockJob` (BLOCK_JOB: `disk` is the path; BLOCK_JOB_2 and
+ * registrations for every event: the target, such as "vda").
+ */
+struct _virConnectEventBlockJob {
+  const char *disk;
+  /**
+   * A virDomainBlockJobType.
+   */
+  int type;
+  /**
+   * A virConnectDomainEventBlockJobStatus.
+   */
+  int status;
+};
+
+typedef struct _virConnectEventBlockJob virConnectEventBlockJob;
+
+/**
+ * virtevent extension: `data.diskChange`.
+ */
+struct _virConnectEventDiskChange {
+  const char *oldSrcPath;
+  const char *newSrcPath;
+  const char *devAlias;
+  int reason;
+};
+
+typedef struct _virConnectEventDiskChange virConnectEventDiskChange;
+
+/**
+ * virtevent extension: `data.trayChange`.
+ */
+struct _virConnectEventTrayChange {
+  const char *devAlias;
+  int reason;
+};
+
+typedef struct _virConnectEventTrayChange virConnectEventTrayChange;
+
+/**
+ * virtevent extension: `data.pmWakeup`, `data.pmSuspend`, `data.pmSuspendDisk`.
+ */
+struct _virConnectEventPM {
+  int reason;
+};
+
+typedef struct _virConnectEventPM virConnectEventPM;
+
+/**
+ * virtevent extension: `data.balloonChange`; `actual` in KiB.
+ */
+struct _virConnectEventBalloonChange {
+  unsigned long long actual;
+};
+
+typedef struct _virConnectEventBalloonChange virConnectEventBalloonChange;
+
+/**
+ * virtevent extension: `data.deviceAdded`, `data.deviceRemoved`, `data.deviceRemovalFailed`.
+ */
+struct _virConnectEventDevice {
+  const char *devAlias;
+};
+
+typedef struct _virConnectEventDevice virConnectEventDevice;
+
+union _virTypedParameterValue {
+  int i;
+  unsigned int ui;
+  long long l;
+  unsigned long long ul;
+  double d;
+  char b;
+  char *s;
+};
+
+struct _virTypedParameter {
+  char field[VIR_TYPED_PARAM_FIELD_LENGTH];
+  int type;
+  union _virTypedParameterValue value;
+};
+
+typedef struct _virTypedParameter virTypedParameter;
+
+typedef virTypedParameter *virTypedParameterPtr;
+
+/**
+ * virtevent extension: `data.tunable`, `data.jobCompleted`.
+ */
+struct _virConnectEventTypedParams {
+  virTypedParameterPtr params;
+  int nparams;
+};
+
+typedef struct _virConnectEventTypedParams virConnectEventTypedParams;
+
+/**
+ * virtevent extension: `data.agentLifecycle`.
+ */
+struct _virConnectEventAgentLifecycle {
+  int state;
+  int reason;
+};
+
+typedef struct _virConnectEventAgentLifecycle virConnectEventAgentLifecycle;
+
+/**
+ * virtevent extension: `data.migrationIteration`.
+ */
+struct _virConnectEventMigrationIteration {
+  int iteration;
+};
+
+typedef struct _virConnectEventMigrationIteration virConnectEventMigrationIteration;
+
+/**
+ * virtevent extension: `data.metadataChange`; `type` is a virDomainMetadataType.
+ */
+struct _virConnectEventMetadataChange {
+  int type;
+  const char *nsuri;
+};
+
+typedef struct _virConnectEventMetadataChange virConnectEventMetadataChange;
+
+/**
+ * virtevent extension: `data.blockThreshold`.
+ */
+struct _virConnectEventBlockThreshold {
+  const char *dev;
+  const char *path;
+  unsigned long long threshold;
+  unsigned long long excess;
+};
+
+typedef struct _virConnectEventBlockThreshold virConnectEventBlockThreshold;
+
+/**
+ * virtevent extension: `data.memoryFailure`.
+ */
+struct _virConnectEventMemoryFailure {
+  int recipient;
+  int action;
+  unsigned int flags;
+};
+
+typedef struct _virConnectEventMemoryFailure virConnectEventMemoryFailure;
+
+/**
+ * virtevent extension: `data.memoryDeviceSizeChange`.
+ */
+struct _virConnectEventMemoryDeviceSizeChange {
+  const char *alias;
+  unsigned long long size;
+};
+
+typedef struct _virConnectEventMemoryDeviceSizeChange virConnectEventMemoryDeviceSizeChange;
+
+/**
+ * virtevent extension: `data.existence`; `type` is a virDomainEventExistenceType.
+ */
+struct _virConnectEventExistence {
+  int type;
+};
+
+typedef struct _virConnectEventExistence virConnectEventExistence;
+
+/**
+ * virtevent extension: the payload of a virConnectEvent, one member per kind of event
+ * (events with no payload, such as reboot, bookmark and expired, use none).
+ */
+union _virConnectEventData {
+  virConnectEventLifecycle lifecycle;
+  virConnectEventRTCChange rtcChange;
+  virConnectEventWatchdog watchdog;
+  virConnectEventIOError ioError;
+  virConnectEventGraphics graphics;
+  virConnectEventBlockJob blockJob;
+  virConnectEventDiskChange diskChange;
+  virConnectEventTrayChange trayChange;
+  virConnectEventPM pmWakeup;
+  virConnectEventPM pmSuspend;
+  virConnectEventBalloonChange balloonChange;
+  virConnectEventPM pmSuspendDisk;
+  virConnectEventDevice deviceRemoved;
+  virConnectEventTypedParams tunable;
+  virConnectEventAgentLifecycle agentLifecycle;
+  virConnectEventDevice deviceAdded;
+  virConnectEventMigrationIteration migrationIteration;
+  virConnectEventTypedParams jobCompleted;
+  virConnectEventDevice deviceRemovalFailed;
+  virConnectEventMetadataChange metadataChange;
+  virConnectEventBlockThreshold blockThreshold;
+  virConnectEventMemoryFailure memoryFailure;
+  virConnectEventMemoryDeviceSizeChange memoryDeviceSizeChange;
+  virConnectEventExistence existence;
+};
+
+typedef union _virConnectEventData virConnectEventData;
+
+/**
+ * virtevent extension: one event of any kind, as the generic callback receives it.
+ *
+ * Passed by const pointer and valid only during the callback; every pointer in it belongs to
+ * the library. Applications never allocate or copy it by value (it may grow at the end).
+ * `state`, `reason`, `domainID` and `resourceVersion` describe the domain at the moment of
+ * the event, not at delivery.
+ */
+struct _virConnectEvent {
+  /**
+   * A virDomainEventID (libvirt's, or a virtevent extension ID from 256).
+   */
+  int eventID;
+  /**
+   * The event's stable name ("lifecycle", "existence", …; see virConnectDomainEventIDToName).
+   */
+  const char *eventName;
+  /**
+   * The domain's name ("" for bookmark and expired, which concern no domain).
+   */
+  const char *domainName;
+  unsigned char domainUUID[VIR_UUID_BUFLEN];
+  /**
+   * The domain's ID at the event (-1 when not running).
+   */
+  int domainID;
+  /**
+   * The backend revision at which the event happened.
+   */
+  unsigned long long resourceVersion;
+  /**
+   * The domain's virDomainState at `resourceVersion`.
+   */
+  int state;
+  /**
+   * The reason for `state` (a virDomain*Reason).
+   */
+  int reason;
+  /**
+   * When the change was committed, in microseconds since the Unix epoch.
+   */
+  unsigned long long timestamp;
+  /**
+   * The member named after `eventName` in camelCase is set.
+   */
+  virConnectEventData data;
+};
+
+typedef struct _virConnectEvent virConnectEvent;
+
+/**
+ * virtevent extension: the generic callback (see virConnectEventRegister). `dom` is NULL for
+ * bookmark and expired events, otherwise a handle built from the event's snapshot that the
+ * callback does not own (virDomainRef keeps it). Runs on the thread running the event loop.
+ */
+typedef void (*virConnectEventCallback)(virConnectPtr conn,
+                                        virDomainPtr dom,
+                                        const virConnectEvent *event,
+                                        void *opaque);
 
 typedef int virConnectCloseReason;
 
@@ -403,51 +771,7 @@ typedef int virErrorNumber;
  */
 typedef int virDomainEventExistenceType;
 
-union _virTypedParameterValue {
-  int i;
-  unsigned int ui;
-  long long l;
-  unsigned long long ul;
-  double d;
-  char b;
-  char *s;
-};
-
-struct _virTypedParameter {
-  char field[VIR_TYPED_PARAM_FIELD_LENGTH];
-  int type;
-  union _virTypedParameterValue value;
-};
-
-typedef struct _virTypedParameter virTypedParameter;
-
-typedef virTypedParameter *virTypedParameterPtr;
-
-struct _virDomainEventGraphicsAddress {
-  int family;
-  char *node;
-  char *service;
-};
-
-typedef struct _virDomainEventGraphicsAddress virDomainEventGraphicsAddress;
-
 typedef virDomainEventGraphicsAddress *virDomainEventGraphicsAddressPtr;
-
-struct _virDomainEventGraphicsSubjectIdentity {
-  char *type;
-  char *name;
-};
-
-typedef struct _virDomainEventGraphicsSubjectIdentity virDomainEventGraphicsSubjectIdentity;
-
-typedef virDomainEventGraphicsSubjectIdentity *virDomainEventGraphicsSubjectIdentityPtr;
-
-struct _virDomainEventGraphicsSubject {
-  int nidentity;
-  virDomainEventGraphicsSubjectIdentityPtr identities;
-};
-
-typedef struct _virDomainEventGraphicsSubject virDomainEventGraphicsSubject;
 
 typedef virDomainEventGraphicsSubject *virDomainEventGraphicsSubjectPtr;
 
@@ -2206,9 +2530,21 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
 #define VIR_DOMAIN_EVENT_ID_EXISTENCE 256
 
 /**
+ * virtevent extension: delivered only to a watch that asked for bookmarks: nothing else
+ * happened, and the backend is at the event's resourceVersion (event name "bookmark").
+ */
+#define VIR_DOMAIN_EVENT_ID_BOOKMARK 257
+
+/**
+ * virtevent extension: the last event a watch receives when its undelivered backlog outgrew
+ * the event history; the application relists (event name "expired").
+ */
+#define VIR_DOMAIN_EVENT_ID_EXPIRED 258
+
+/**
  * virtevent extension: one past the last extension event ID (grows with new extensions).
  */
-#define VIR_DOMAIN_EVENT_ID_EXT_LAST 257
+#define VIR_DOMAIN_EVENT_ID_EXT_LAST 259
 
 /**
  * virtevent extension: the first event ever delivered for this UUID.
@@ -2230,6 +2566,23 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
  * returns the domain's XML as of that event rather than the live XML.
  */
 #define VIR_DOMAIN_XML_EVENT_SNAPSHOT (1 << 24)
+
+/**
+ * virtevent extension: virDomainGetXMLDesc puts `resourceVersion='N'` on `<domain>`, the
+ * revision of the domain's last change (of the event's, with VIR_DOMAIN_XML_EVENT_SNAPSHOT).
+ * Defining XML that carries it is a compare-and-swap.
+ */
+#define VIR_DOMAIN_XML_RESOURCE_VERSION (1 << 25)
+
+/**
+ * virtevent extension: a compare-and-swap define found the domain at another resource version.
+ */
+#define VIR_ERR_RESOURCE_VERSION_CONFLICT 1000
+
+/**
+ * virtevent extension: the event history no longer reaches back to the requested version.
+ */
+#define VIR_ERR_RESOURCE_VERSION_EXPIRED 1001
 
 #ifdef __cplusplus
 extern "C" {
@@ -2479,7 +2832,10 @@ int virDomainIsActive(virDomainPtr dom);
 int virDomainIsPersistent(virDomainPtr dom);
 
 /**
- * The domain's XML (VIR_DOMAIN_XML_INACTIVE: the persistent configuration); free() it.
+ * The domain's XML; free() it. VIR_DOMAIN_XML_INACTIVE: the persistent configuration.
+ * VIR_DOMAIN_XML_RESOURCE_VERSION (extension): with `resourceVersion='N'` on `<domain>`.
+ * VIR_DOMAIN_XML_EVENT_SNAPSHOT (extension), on the `dom` an event callback received (or a
+ * virDomainRef of it): the XML as of that event rather than now, also after the domain is gone.
  */
 char *virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags);
 
@@ -2803,6 +3159,105 @@ int virConnectDomainEventRegisterAny(virConnectPtr conn,
  * Deregisters callback `callbackID` returned by virConnectDomainEventRegisterAny. Returns 0 or -1.
  */
 int virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID);
+
+/**
+ * virtevent extension: registers `cb` for every kind of event (`eventname` NULL) or for the
+ * one named `eventname` ("lifecycle", "existence", …), of domain `dom` or (NULL) of all.
+ * Returns a callback ID for virConnectEventUnregister, or -1 (unknown name: VIR_ERR_INVALID_ARG;
+ * the same `cb`, name and domain already registered on `conn`).
+ *
+ * Callbacks run from the event loop, in the order the changes were committed, together with
+ * the other styles' callbacks in registration order. `*event` is valid only during the call.
+ * `freecb`, if not NULL, runs exactly once with `opaque` after virConnectEventUnregister or
+ * virConnectClose, never while `cb` runs and never under a library lock; a refused
+ * registration does not run it. A callback may call any API, including unregistering itself.
+ *
+ * # Safety
+ * `eventname` is NULL or a NUL-terminated string.
+ */
+int virConnectEventRegister(virConnectPtr conn,
+                            virDomainPtr dom,
+                            const char *eventname,
+                            virConnectEventCallback cb,
+                            void *opaque,
+                            virFreeCallback freecb);
+
+/**
+ * virtevent extension: like virConnectEventRegister, but first delivers, in order, every
+ * event after revision `sinceVersion` that matches (from the backend's bounded history), then
+ * the live ones: no gap, no duplicate. Use the version from virConnectListAllDomainsVersioned
+ * or from the last event seen. Fails with VIR_ERR_RESOURCE_VERSION_EXPIRED (nothing
+ * registered) when the history no longer reaches back that far, and with VIR_ERR_INVALID_ARG
+ * when `sinceVersion` is newer than the backend. Should its undelivered backlog ever outgrow
+ * the history (the loop not running, a callback too slow), it receives one "expired" event
+ * and is unregistered (its `freecb` runs): relist and register again.
+ *
+ * # Safety
+ * `eventname` is NULL or a NUL-terminated string.
+ */
+int virConnectEventRegisterSince(virConnectPtr conn,
+                                 virDomainPtr dom,
+                                 const char *eventname,
+                                 unsigned long long sinceVersion,
+                                 virConnectEventCallback cb,
+                                 void *opaque,
+                                 virFreeCallback freecb);
+
+/**
+ * virtevent extension: virConnectEventRegister with flags: VIR_CONNECT_EVENT_REGISTER_SINCE
+ * (as virConnectEventRegisterSince, from `sinceVersion`; otherwise it is ignored) and
+ * VIR_CONNECT_EVENT_REGISTER_BOOKMARKS (periodic "bookmark" events while nothing happens).
+ *
+ * # Safety
+ * `eventname` is NULL or a NUL-terminated string.
+ */
+int virConnectEventRegisterFlags(virConnectPtr conn,
+                                 virDomainPtr dom,
+                                 const char *eventname,
+                                 unsigned long long sinceVersion,
+                                 virConnectEventCallback cb,
+                                 void *opaque,
+                                 virFreeCallback freecb,
+                                 unsigned int flags);
+
+/**
+ * virtevent extension: removes a registration made with virConnectEventRegister* (IDs of the
+ * other styles are refused: deregister them with their own call). Its `freecb` runs once,
+ * after any running invocation of its callback has returned. Returns 0 or -1.
+ */
+int virConnectEventUnregister(virConnectPtr conn, int callbackID);
+
+/**
+ * virtevent extension: the event ID named `eventname` (e.g. "io-error" gives
+ * VIR_DOMAIN_EVENT_ID_IO_ERROR), or -1 with VIR_ERR_INVALID_ARG for an unknown name.
+ *
+ * # Safety
+ * `eventname` is NULL or a NUL-terminated string.
+ */
+int virConnectDomainEventNameToID(const char *eventname);
+
+/**
+ * virtevent extension: the stable name of event ID `eventID` (a static string, not to be
+ * freed), or NULL with VIR_ERR_INVALID_ARG for an unknown ID.
+ */
+const char *virConnectDomainEventIDToName(int eventID);
+
+/**
+ * virtevent extension: 1 if this connection's backend can emit event `eventID`, 0 if it
+ * never will (an application must poll for that information), -1 on error (unknown ID).
+ * Registering for an event the backend never emits still succeeds.
+ */
+int virConnectDomainEventIsSupported(virConnectPtr conn, int eventID);
+
+/**
+ * virtevent extension: the event IDs this connection's backend can emit, in increasing order.
+ * If `ids` is not NULL it receives a malloc'd array the caller releases with free(). `flags`
+ * must be 0. Returns the number of IDs, or -1.
+ *
+ * # Safety
+ * `ids` is NULL or writable.
+ */
+int virConnectListDomainEventIDs(virConnectPtr conn, int **ids, unsigned int flags);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -32,6 +32,8 @@ fn code_prefix(code: virErrorNumber) -> &'static str {
         VIR_ERR_SYSTEM_ERROR => "system error",
         VIR_ERR_NO_DOMAIN_METADATA => "metadata not found",
         VIR_ERR_DOM_EXIST => "operation failed: domain already exists",
+        VIR_ERR_RESOURCE_VERSION_CONFLICT => "resource version conflict",
+        VIR_ERR_RESOURCE_VERSION_EXPIRED => "resource version expired",
         _ => "error",
     }
 }

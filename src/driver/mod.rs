@@ -32,6 +32,8 @@ pub enum MetadataKind {
 /// Operations that change a domain return once the change is committed and its events queued.
 pub trait Driver: Send + Sync {
     fn events(&self) -> &Arc<EventBus>;
+    /// The event IDs this backend can emit, in increasing order.
+    fn supported_event_ids(&self) -> &'static [i32];
 
     fn list_all_domains(&self, flags: u32) -> Result<Vec<DomainRef>>;
     fn num_of_domains(&self) -> usize;

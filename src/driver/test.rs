@@ -40,10 +40,11 @@ fn def_error(e: DefError) -> VirError {
 
 struct DomainObj {
     name: Arc<str>,
-    /// The running definition while active, the configuration while inactive.
-    def: DomainDef,
+    /// The running definition while active, the configuration while inactive. Shared with
+    /// the events that carry it as their snapshot; a change makes a new one.
+    def: Arc<DomainDef>,
     /// A configuration defined while running, taking effect when the domain stops.
-    pending_config: Option<DomainDef>,
+    pending_config: Option<Arc<DomainDef>>,
     persistent: bool,
     state: DomainState,
     id: i32,
@@ -58,7 +59,7 @@ impl DomainObj {
     fn new(def: DomainDef, persistent: bool) -> Self {
         DomainObj {
             name: Arc::from(def.name()),
-            def,
+            def: Arc::new(def),
             pending_config: None,
             persistent,
             state: DomainState::new(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN),
@@ -79,7 +80,7 @@ impl DomainObj {
     }
 
     /// The configuration a redefine or an inactive dump sees.
-    fn config(&self) -> &DomainDef {
+    fn config(&self) -> &Arc<DomainDef> {
         self.pending_config.as_ref().unwrap_or(&self.def)
     }
 
@@ -110,17 +111,22 @@ impl Txn<'_> {
         self.st.domains.get_mut(uuid).expect("domain checked by caller")
     }
 
-    /// Commits a change that has no event of its own.
-    fn touch(&mut self, uuid: &Uuid) -> u64 {
+    fn next_revision(&mut self, uuid: &Uuid) -> u64 {
         self.st.revision += 1;
         let revision = self.st.revision;
         self.obj(uuid).revision = revision;
         revision
     }
 
+    /// Commits a change that has no event of its own.
+    fn touch(&mut self, uuid: &Uuid) {
+        let revision = self.next_revision(uuid);
+        self.bus.advance_revision(revision);
+    }
+
     /// Commits the domain's current state as the next revision and queues `kind` with it.
     fn emit(&mut self, uuid: &Uuid, kind: EventKind) {
-        let revision = self.touch(uuid);
+        let revision = self.next_revision(uuid);
         let obj = &self.st.domains[uuid];
         self.bus.publish(Event {
             revision,
@@ -128,6 +134,7 @@ impl Txn<'_> {
             domain: obj.domain_ref(),
             state: obj.state.state,
             reason: obj.state.reason,
+            def: Some(obj.def.clone()),
             kind,
         });
     }
@@ -171,16 +178,20 @@ impl Txn<'_> {
         }
     }
 
+    /// The domain goes out of existence: REMOVED is the last event of its UUID.
     fn remove(&mut self, uuid: &Uuid) {
+        self.emit(uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED });
         if let Some(obj) = self.st.domains.remove(uuid) {
             self.st.names.remove(&*obj.name);
         }
     }
 
+    /// A domain comes into existence: ADDED is the first event of its UUID.
     fn insert(&mut self, obj: DomainObj) -> Uuid {
         let uuid = obj.def.uuid();
         self.st.names.insert(obj.name.to_string(), uuid);
         self.st.domains.insert(uuid, obj);
+        self.emit(&uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_ADDED });
         uuid
     }
 
@@ -310,9 +321,21 @@ fn c_string(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
 
+/// What the test backend emits today; grows as it learns to play more of a hypervisor.
+const SUPPORTED_EVENT_IDS: &[i32] = &[
+    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+    VIR_DOMAIN_EVENT_ID_REBOOT,
+    VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+    VIR_DOMAIN_EVENT_ID_EXISTENCE,
+];
+
 impl Driver for TestDriver {
     fn events(&self) -> &Arc<EventBus> {
         &self.bus
+    }
+
+    fn supported_event_ids(&self) -> &'static [i32] {
+        SUPPORTED_EVENT_IDS
     }
 
     fn list_all_domains(&self, flags: u32) -> Result<Vec<DomainRef>> {
@@ -359,9 +382,9 @@ impl Driver for TestDriver {
                     let created = !obj.persistent;
                     obj.persistent = true;
                     if obj.is_active() {
-                        obj.pending_config = Some(def);
+                        obj.pending_config = Some(Arc::new(def));
                     } else {
-                        obj.def = def;
+                        obj.def = Arc::new(def);
                     }
                     let detail = if created { VIR_DOMAIN_EVENT_DEFINED_ADDED } else { VIR_DOMAIN_EVENT_DEFINED_UPDATED };
                     txn.lifecycle(&uuid, VIR_DOMAIN_EVENT_DEFINED, detail);
@@ -451,7 +474,7 @@ impl Driver for TestDriver {
                         return Err(invalid_op(format!("domain '{}' is already active", obj.name)));
                     }
                     // The persistent configuration stays; the given XML is what runs.
-                    obj.pending_config = Some(std::mem::replace(&mut obj.def, def));
+                    obj.pending_config = Some(std::mem::replace(&mut obj.def, Arc::new(def)));
                     uuid
                 }
                 None => txn.insert(DomainObj::new(def, false)),
@@ -553,7 +576,7 @@ impl Driver for TestDriver {
                     if obj.is_active() {
                         return Err(invalid_op(format!("domain '{}' is already active", obj.name)));
                     }
-                    obj.pending_config = Some(std::mem::replace(&mut obj.def, def));
+                    obj.pending_config = Some(std::mem::replace(&mut obj.def, Arc::new(def)));
                     uuid
                 }
                 None => txn.insert(DomainObj::new(def, false)),
@@ -606,14 +629,20 @@ impl Driver for TestDriver {
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
         check_flags(
             flags,
-            VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE,
+            VIR_DOMAIN_XML_SECURE
+                | VIR_DOMAIN_XML_INACTIVE
+                | VIR_DOMAIN_XML_UPDATE_CPU
+                | VIR_DOMAIN_XML_MIGRATABLE
+                | VIR_DOMAIN_XML_RESOURCE_VERSION,
         )?;
         let inactive = flags as i32 & VIR_DOMAIN_XML_INACTIVE != 0;
+        let versioned = flags as i32 & VIR_DOMAIN_XML_RESOURCE_VERSION != 0;
         self.read(dom, |o| {
+            let version = versioned.then_some(o.revision);
             if inactive || !o.is_active() {
-                o.config().to_xml(None, None)
+                o.config().to_xml(None, version)
             } else {
-                o.def.to_xml(Some(o.id), None)
+                o.def.to_xml(Some(o.id), version)
             }
         })
     }
@@ -684,16 +713,16 @@ impl Driver for TestDriver {
             }
             // Edit copies and swap them in only once every edit succeeded.
             let new_live = if live && obj.is_active() {
-                let mut d = obj.def.clone();
+                let mut d = DomainDef::clone(&obj.def);
                 apply(&mut d)?;
-                Some(d)
+                Some(Arc::new(d))
             } else {
                 None
             };
             let new_config = if config {
-                let mut d = obj.config().clone();
+                let mut d = DomainDef::clone(obj.config());
                 apply(&mut d)?;
-                Some(d)
+                Some(Arc::new(d))
             } else {
                 None
             };
@@ -836,8 +865,8 @@ mod tests {
         let before = d.revision();
         let dom = d.define_xml(XML, 0).unwrap();
         d.create(&dom, VIR_DOMAIN_START_PAUSED as u32).unwrap();
-        assert_eq!(d.revision(), before + 3, "define, start, pause");
+        assert_eq!(d.revision(), before + 4, "existence, define, start, pause");
         assert!(d.suspend(&dom).is_err());
-        assert_eq!(d.revision(), before + 3, "a refused operation changes nothing");
+        assert_eq!(d.revision(), before + 4, "a refused operation changes nothing");
     }
 }

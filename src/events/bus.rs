@@ -1,49 +1,203 @@
-//! Per-backend event bus: changes are published while the backend commits them (so the
-//! queue holds them in commit order) and delivered later from the application's event loop,
-//! with no lock of ours held while a callback runs.
+//! Per-backend event bus. A backend publishes each change while it commits it, so the log
+//! holds events in commit order; the log is also the bounded history that watches replay from.
+//! Events are delivered later from the application's event loop, with no lock of ours held
+//! while a callback runs.
+//!
+//! Every published event gets a sequence number. Registrations of libvirt's kind receive the
+//! live stream from the point they registered. A watch (a registration since a revision) first
+//! replays the history after its revision, then joins the live stream exactly where its replay
+//! ended; if its undelivered backlog ever outgrows the history it receives one `expired`
+//! event and is removed, so nothing is ever dropped silently.
 
-use super::registry::{NewRegistration, Registration, Registry, Style};
-use super::Event;
+use super::registry::{NewRegistration, Registration, Registry, Start, Style};
+use super::{Event, EventKind};
+use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::eventloop::{self, EventLoopImpl};
 use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Instant;
+
+/// Events kept for watches by default.
+pub const DEFAULT_HISTORY_SIZE: usize = 4096;
+/// How long a registration that asked for bookmarks may go without any event, by default.
+pub const DEFAULT_BOOKMARK_INTERVAL_MS: u32 = 5000;
 
 /// The loop timer through which queued events are flushed (libvirt's approach: a timeout
-/// that is enabled at 0 ms while the queue is non-empty).
+/// that is enabled at 0 ms while there is something to deliver).
 struct FlushTimer {
     owner: Arc<dyn EventLoopImpl>,
     id: i32,
 }
 
+struct Log {
+    events: VecDeque<Arc<Event>>,
+    /// Sequence number of `events[0]`.
+    first_seq: u64,
+    /// Sequence number of the next event the live stream delivers.
+    dispatched: u64,
+    capacity: usize,
+    /// The newest revision whose event is no longer in the history.
+    trimmed_revision: u64,
+    /// The backend's current revision (changes without events advance it too).
+    revision: u64,
+    registrations: usize,
+    /// Registrations of libvirt's kind: while one exists, undelivered events are kept (as
+    /// libvirt queues them) even past the history size.
+    plain: usize,
+    watches: Vec<Arc<Registration>>,
+    /// Registrations that asked for bookmarks.
+    bookmarked: Vec<Arc<Registration>>,
+    bookmark_interval_ms: u32,
+}
+
+impl Log {
+    fn next_seq(&self) -> u64 {
+        self.first_seq + self.events.len() as u64
+    }
+
+    /// Events with sequence numbers in `from..to`, with their numbers.
+    fn range(&self, from: u64, to: u64) -> Vec<(u64, Arc<Event>)> {
+        let from = from.max(self.first_seq);
+        (from..to).map(|seq| (seq, self.events[(seq - self.first_seq) as usize].clone())).collect()
+    }
+
+    fn trim(&mut self) {
+        while self.events.len() > self.capacity {
+            if self.plain > 0 && self.first_seq >= self.dispatched {
+                break;
+            }
+            let oldest = self.events.pop_front().expect("longer than capacity");
+            self.trimmed_revision = oldest.revision;
+            self.first_seq += 1;
+        }
+    }
+
+    fn forget(&mut self, reg: &Arc<Registration>) {
+        self.registrations -= 1;
+        if reg.bookmarks {
+            self.bookmarked.retain(|b| !Arc::ptr_eq(b, reg));
+        }
+        if reg.is_watch() {
+            self.watches.retain(|w| !Arc::ptr_eq(w, reg));
+        } else {
+            self.plain -= 1;
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        self.dispatched < self.next_seq() || self.watches.iter().any(|w| !w.is_live())
+    }
+}
+
+/// What one round of a flush delivers.
 #[derive(Default)]
+struct Round {
+    expired: Vec<Arc<Registration>>,
+    catch_up: Vec<(Arc<Registration>, Vec<(u64, Arc<Event>)>)>,
+    live: Vec<(u64, Arc<Event>)>,
+    revision: u64,
+    /// Some registration wants bookmarks, so deliveries are timed.
+    bookmarked: bool,
+}
+
+impl Round {
+    fn is_empty(&self) -> bool {
+        self.expired.is_empty() && self.catch_up.is_empty() && self.live.is_empty()
+    }
+}
+
 pub struct EventBus {
     registry: RwLock<Registry>,
-    registrations: AtomicUsize,
-    queue: Mutex<VecDeque<Arc<Event>>>,
+    /// Lock order: `log` before `registry`.
+    log: Mutex<Log>,
     timer: Mutex<Option<FlushTimer>>,
     armed: AtomicBool,
     flushing: Mutex<()>,
+    bookmark_timer: Mutex<Option<FlushTimer>>,
+    bookmark_due: AtomicBool,
+    /// The clock bookmarks are measured on.
+    epoch: Instant,
 }
 
 impl EventBus {
     pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
+        Arc::new(EventBus {
+            registry: RwLock::new(Registry::default()),
+            log: Mutex::new(Log {
+                events: VecDeque::new(),
+                first_seq: 0,
+                dispatched: 0,
+                capacity: DEFAULT_HISTORY_SIZE,
+                trimmed_revision: 0,
+                revision: 0,
+                registrations: 0,
+                plain: 0,
+                watches: Vec::new(),
+                bookmarked: Vec::new(),
+                bookmark_interval_ms: DEFAULT_BOOKMARK_INTERVAL_MS,
+            }),
+            timer: Mutex::new(None),
+            armed: AtomicBool::new(false),
+            flushing: Mutex::new(()),
+            bookmark_timer: Mutex::new(None),
+            bookmark_due: AtomicBool::new(false),
+            epoch: Instant::now(),
+        })
     }
 
     /// Registers a callback; the first registration hooks the bus into the current event loop.
     pub fn register(self: &Arc<Self>, new: NewRegistration) -> Result<i32> {
-        if let Err(e) = self.ensure_timer() {
-            drop(new);
-            return Err(e);
+        self.ensure_timer()?;
+        if new.bookmarks {
+            self.ensure_bookmark_timer()?;
         }
-        let added = self.registry.write().add(new);
+        let added = {
+            let mut log = self.log.lock();
+            let (live, from_seq) = match new.start {
+                Start::Now => (true, log.dispatched),
+                Start::Since(revision) => {
+                    if revision > log.revision {
+                        return Err(VirError::invalid_arg(format!(
+                            "resource version {revision} is newer than this hypervisor's current revision {}: it comes from another hypervisor instance",
+                            log.revision
+                        )));
+                    }
+                    if revision < log.trimmed_revision {
+                        return Err(VirError::new(
+                            VIR_ERR_RESOURCE_VERSION_EXPIRED,
+                            VIR_FROM_DOMAIN,
+                            format!(
+                                "the event history starts after revision {}, so events since revision {revision} are gone; list again and watch from the list's version",
+                                log.trimmed_revision
+                            ),
+                        ));
+                    }
+                    let skip = log.events.partition_point(|e| e.revision <= revision);
+                    (false, log.first_seq + skip as u64)
+                }
+            };
+            let added = self.registry.write().add(new, live, from_seq);
+            if let Ok(reg) = &added {
+                reg.note_delivery(self.now_ms());
+                if reg.bookmarks {
+                    log.bookmarked.push(reg.clone());
+                }
+                log.registrations += 1;
+                if reg.is_watch() {
+                    log.watches.push(reg.clone());
+                } else {
+                    log.plain += 1;
+                }
+            }
+            added
+        };
         match added {
-            Ok(id) => {
-                self.registrations.fetch_add(1, Ordering::AcqRel);
-                Ok(id)
+            Ok(reg) => {
+                self.kick();
+                Ok(reg.id)
             }
             // The refused registration is dropped here, outside the lock; as in libvirt its free
             // callback does not run (the caller still owns opaque).
@@ -52,8 +206,12 @@ impl EventBus {
     }
 
     pub fn deregister(&self, conn_id: u64, id: i32, style: Style) -> Result<()> {
-        let removed = self.registry.write().remove(conn_id, id, style)?;
-        self.registrations.fetch_sub(1, Ordering::AcqRel);
+        let removed = {
+            let mut log = self.log.lock();
+            let removed = self.registry.write().remove(conn_id, id, style)?;
+            log.forget(&removed);
+            removed
+        };
         drop(removed);
         Ok(())
     }
@@ -66,24 +224,79 @@ impl EventBus {
     /// Removes every registration of a closing connection; their finalizers run before this returns
     /// unless a callback of theirs is running on another thread (then right after it returns).
     pub fn deregister_connection(&self, conn_id: u64) {
-        let removed: Vec<Arc<Registration>> = self.registry.write().remove_connection(conn_id);
-        self.registrations.fetch_sub(removed.len(), Ordering::AcqRel);
+        let removed: Vec<Arc<Registration>> = {
+            let mut log = self.log.lock();
+            let removed = self.registry.write().remove_connection(conn_id);
+            for reg in &removed {
+                log.forget(reg);
+            }
+            removed
+        };
         drop(removed);
     }
 
-    /// Queues an event. Called by a backend while it holds its own lock, so that the queue
+    /// Records an event. Called by a backend while it holds its own lock, so that the log
     /// order is the commit order; call `kick` once that lock is released.
     pub fn publish(&self, event: Event) {
-        if self.registrations.load(Ordering::Acquire) == 0 {
-            return;
+        let mut log = self.log.lock();
+        log.revision = log.revision.max(event.revision);
+        log.events.push_back(Arc::new(event));
+        if log.registrations == 0 {
+            log.dispatched = log.next_seq();
         }
-        self.queue.lock().push_back(Arc::new(event));
+        log.trim();
     }
 
-    /// Asks the event loop to flush the queue soon. Never call with a backend lock held:
-    /// it calls into the application's loop implementation.
+    /// Records a committed change that has no event of its own.
+    pub fn advance_revision(&self, revision: u64) {
+        let mut log = self.log.lock();
+        log.revision = log.revision.max(revision);
+    }
+
+    /// The backend's current revision as the bus has seen it.
+    pub fn revision(&self) -> u64 {
+        self.log.lock().revision
+    }
+
+    /// How many events the history keeps for watches.
+    pub fn history_size(&self) -> usize {
+        self.log.lock().capacity
+    }
+
+    pub fn set_history_size(&self, size: usize) -> Result<()> {
+        if size == 0 {
+            return Err(VirError::invalid_arg("the event history must hold at least one event"));
+        }
+        let mut log = self.log.lock();
+        log.capacity = size;
+        log.trim();
+        Ok(())
+    }
+
+    /// How long a registration that asked for bookmarks may go without any event.
+    pub fn bookmark_interval_ms(&self) -> u32 {
+        self.log.lock().bookmark_interval_ms
+    }
+
+    pub fn set_bookmark_interval_ms(&self, interval_ms: u32) -> Result<()> {
+        if interval_ms == 0 || interval_ms > i32::MAX as u32 {
+            return Err(VirError::invalid_arg(format!("bookmark interval {interval_ms} ms is out of range (1 to {} ms)", i32::MAX)));
+        }
+        self.log.lock().bookmark_interval_ms = interval_ms;
+        if let Some(timer) = &*self.bookmark_timer.lock() {
+            timer.owner.update_timeout(timer.id, interval_ms as i32);
+        }
+        Ok(())
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// Asks the event loop to flush soon. Never call with a backend lock held: it calls into
+    /// the application's loop implementation.
     pub fn kick(&self) {
-        if self.queue.lock().is_empty() || self.armed.swap(true, Ordering::AcqRel) {
+        if !self.log.lock().has_work() || self.armed.swap(true, Ordering::AcqRel) {
             return;
         }
         if let Some(timer) = &*self.timer.lock() {
@@ -91,29 +304,143 @@ impl EventBus {
         }
     }
 
-    /// Delivers every queued event to its callbacks, in queue order. Runs from the event loop;
-    /// a nested or concurrent call returns at once (the running one drains everything).
+    /// Delivers everything pending, in order. Runs from the event loop; a nested or concurrent
+    /// call returns at once (the running one delivers everything).
     pub fn flush(&self) {
         let Some(_running) = self.flushing.try_lock() else { return };
-        // Disarm before clearing the flag: a kick that sees the flag still set was
-        // preceded by its publish, so the drain below picks that event up.
+        // Disarm before clearing the flag: a kick that sees the flag still set was preceded
+        // by its publish, so the rounds below pick that event up.
         if let Some(timer) = &*self.timer.lock() {
             timer.owner.update_timeout(timer.id, -1);
         }
         self.armed.store(false, Ordering::Release);
         let mut targets = Vec::new();
         loop {
-            let batch = std::mem::take(&mut *self.queue.lock());
-            if batch.is_empty() {
+            let round = self.next_round();
+            if round.is_empty() {
                 break;
             }
-            for event in batch {
-                self.registry.read().matching(&event, &mut targets);
+            let now = if round.bookmarked { self.now_ms() } else { 0 };
+            for reg in round.expired {
+                reg.deliver(&Arc::new(Event::about_the_watch(round.revision, EventKind::Expired)));
+                self.end_watch(&reg);
+            }
+            for (reg, events) in round.catch_up {
+                for (_, event) in events {
+                    if reg.filter.matches(&event) {
+                        if reg.bookmarks {
+                            reg.note_delivery(now);
+                        }
+                        reg.deliver(&event);
+                    }
+                }
+            }
+            for (seq, event) in round.live {
+                self.registry.read().matching(&event, seq, &mut targets);
                 for reg in targets.drain(..) {
+                    if reg.bookmarks {
+                        reg.note_delivery(now);
+                    }
                     reg.deliver(&event);
                 }
             }
         }
+        if self.bookmark_due.swap(false, Ordering::AcqRel) {
+            self.send_bookmarks();
+        }
+    }
+
+    /// Tells each idle registration that asked for bookmarks how far the backend has got. Only
+    /// when everything is delivered: a bookmark must never claim a revision whose events the
+    /// registration has not received yet.
+    fn send_bookmarks(&self) {
+        let now = self.now_ms();
+        let (revision, idle) = {
+            let log = self.log.lock();
+            if log.has_work() {
+                return;
+            }
+            let interval = u64::from(log.bookmark_interval_ms);
+            let idle: Vec<Arc<Registration>> = log
+                .bookmarked
+                .iter()
+                .filter(|r| r.is_live() && now.saturating_sub(r.last_delivery_ms()) >= interval)
+                .cloned()
+                .collect();
+            (log.revision, idle)
+        };
+        if idle.is_empty() {
+            return;
+        }
+        let bookmark = Arc::new(Event::about_the_watch(revision, EventKind::Bookmark));
+        for reg in idle {
+            reg.note_delivery(now);
+            reg.deliver(&bookmark);
+        }
+    }
+
+    fn next_round(&self) -> Round {
+        let mut log = self.log.lock();
+        let next = log.next_seq();
+        let capacity = log.capacity as u64;
+        let mut round = Round { revision: log.revision, bookmarked: !log.bookmarked.is_empty(), ..Round::default() };
+        let dispatched = log.dispatched;
+        for watch in &log.watches {
+            let cursor = if watch.is_live() { dispatched } else { watch.from_seq() };
+            if cursor < log.first_seq || next - cursor > capacity {
+                round.expired.push(watch.clone());
+            } else if !watch.is_live() {
+                round.catch_up.push((watch.clone(), log.range(cursor, next)));
+                // It joins the live stream where its replay ends: no gap, no duplicate.
+                watch.go_live(next);
+            }
+        }
+        // An expired watch leaves the stream now; its registration goes once it has been told.
+        log.watches.retain(|w| !round.expired.iter().any(|e| Arc::ptr_eq(e, w)));
+        round.live = log.range(dispatched, next);
+        log.dispatched = next;
+        log.trim();
+        round
+    }
+
+    /// Removes a watch the bus ended (unless its callback already deregistered it).
+    fn end_watch(&self, reg: &Arc<Registration>) {
+        let removed = {
+            let mut log = self.log.lock();
+            // Registration IDs are never reused, so the ID still names this watch if present.
+            let taken = self.registry.write().take(reg.id);
+            if taken.is_some() {
+                // Already out of `watches`: only the count is left to adjust.
+                log.registrations -= 1;
+            }
+            taken
+        };
+        drop(removed);
+    }
+
+    fn ensure_bookmark_timer(self: &Arc<Self>) -> Result<()> {
+        let mut timer = self.bookmark_timer.lock();
+        if timer.is_some() {
+            return Ok(());
+        }
+        let owner = eventloop::current_impl().ok_or_else(|| VirError::internal("could not initialize the bookmark timer: no event loop implementation is registered"))?;
+        let bus: Weak<EventBus> = Arc::downgrade(self);
+        let interval = self.bookmark_interval_ms() as i32;
+        let id = owner.add_timeout(
+            interval,
+            Box::new(move |_| {
+                if let Some(bus) = bus.upgrade() {
+                    bus.bookmark_due.store(true, Ordering::Release);
+                    bus.flush();
+                }
+            }),
+            None,
+        );
+        if id < 0 {
+            return Err(VirError::internal("could not initialize the bookmark timer"));
+        }
+        *timer = Some(FlushTimer { owner, id });
+        Ok(())
     }
 
     fn ensure_timer(self: &Arc<Self>) -> Result<()> {
@@ -143,7 +470,7 @@ impl EventBus {
 
 impl Drop for EventBus {
     fn drop(&mut self) {
-        if let Some(timer) = self.timer.get_mut().take() {
+        for timer in [self.timer.get_mut().take(), self.bookmark_timer.get_mut().take()].into_iter().flatten() {
             timer.owner.remove_timeout(timer.id);
         }
     }

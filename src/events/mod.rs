@@ -4,7 +4,8 @@ pub mod bus;
 pub mod registry;
 
 use crate::abi::*;
-use std::ffi::CString;
+use crate::model::def::DomainDef;
+use std::ffi::{CStr, CString};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -28,7 +29,32 @@ pub struct Event {
     /// The domain's state and reason at `revision`.
     pub state: i32,
     pub reason: i32,
+    /// The domain's definition at `revision` (the running one while active); shared with the
+    /// backend until the domain changes, so keeping it costs a reference, not a copy.
+    pub def: Option<Arc<DomainDef>>,
     pub kind: EventKind,
+}
+
+impl Event {
+    /// An event about no domain in particular (a watch's bookmark or expiry).
+    pub fn about_the_watch(revision: u64, kind: EventKind) -> Self {
+        Event {
+            revision,
+            timestamp_us: now_us(),
+            domain: DomainRef { name: Arc::from(""), uuid: Uuid::nil(), id: -1 },
+            state: VIR_DOMAIN_NOSTATE,
+            reason: 0,
+            def: None,
+            kind,
+        }
+    }
+
+    /// The domain's XML as of this event (None for events about no domain).
+    pub fn xml(&self, with_resource_version: bool) -> Option<String> {
+        let def = self.def.as_ref()?;
+        let active = !matches!(self.state, VIR_DOMAIN_SHUTOFF | VIR_DOMAIN_NOSTATE);
+        Some(def.to_xml(active.then_some(self.domain.id), with_resource_version.then_some(self.revision)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +120,10 @@ pub enum EventKind {
     MemoryDeviceSizeChange { alias: CString, size: u64 },
     /// Extension: the domain came into (ADDED) or went out of (REMOVED) existence.
     Existence { kind: i32 },
+    /// Extension, for one watch only: nothing happened since, the backend is at `revision`.
+    Bookmark,
+    /// Extension, for one watch only: its backlog outgrew the history; it ends here.
+    Expired,
 }
 
 impl EventKind {
@@ -127,44 +157,53 @@ impl EventKind {
             EventKind::MemoryFailure { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE],
             EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
             EventKind::Existence { .. } => &[VIR_DOMAIN_EVENT_ID_EXISTENCE],
+            EventKind::Bookmark => &[VIR_DOMAIN_EVENT_ID_BOOKMARK],
+            EventKind::Expired => &[VIR_DOMAIN_EVENT_ID_EXPIRED],
         }
+    }
+
+    /// The ID a registration for every event sees this event under: for the events libvirt
+    /// reports through two callback types, the newer one (which carries more).
+    pub fn primary_id(&self) -> i32 {
+        *self.event_ids().last().expect("every kind has an ID")
     }
 }
 
 /// Stable event names, indexed by libvirt event ID (virsh's names), then the extensions.
-const LIBVIRT_EVENT_NAMES: [&str; VIR_DOMAIN_EVENT_ID_LAST as usize] = [
-    "lifecycle",
-    "reboot",
-    "rtc-change",
-    "watchdog",
-    "io-error",
-    "graphics",
-    "io-error-reason",
-    "control-error",
-    "block-job",
-    "disk-change",
-    "tray-change",
-    "pm-wakeup",
-    "pm-suspend",
-    "balloon-change",
-    "pm-suspend-disk",
-    "device-removed",
-    "block-job-2",
-    "tunable",
-    "agent-lifecycle",
-    "device-added",
-    "migration-iteration",
-    "job-completed",
-    "device-removal-failed",
-    "metadata-change",
-    "block-threshold",
-    "memory-failure",
-    "memory-device-size-change",
+const LIBVIRT_EVENT_NAMES: [&CStr; VIR_DOMAIN_EVENT_ID_LAST as usize] = [
+    c"lifecycle",
+    c"reboot",
+    c"rtc-change",
+    c"watchdog",
+    c"io-error",
+    c"graphics",
+    c"io-error-reason",
+    c"control-error",
+    c"block-job",
+    c"disk-change",
+    c"tray-change",
+    c"pm-wakeup",
+    c"pm-suspend",
+    c"balloon-change",
+    c"pm-suspend-disk",
+    c"device-removed",
+    c"block-job-2",
+    c"tunable",
+    c"agent-lifecycle",
+    c"device-added",
+    c"migration-iteration",
+    c"job-completed",
+    c"device-removal-failed",
+    c"metadata-change",
+    c"block-threshold",
+    c"memory-failure",
+    c"memory-device-size-change",
 ];
-const EXTENSION_EVENT_NAMES: [&str; (VIR_DOMAIN_EVENT_ID_EXT_LAST - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize] = ["existence"];
+const EXTENSION_EVENT_NAMES: [&CStr; (VIR_DOMAIN_EVENT_ID_EXT_LAST - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize] =
+    [c"existence", c"bookmark", c"expired"];
 
-/// The stable name of event ID `id`.
-pub fn event_name(id: i32) -> Option<&'static str> {
+/// The stable name of event ID `id`, ready for C.
+pub fn event_name_c(id: i32) -> Option<&'static CStr> {
     if (0..VIR_DOMAIN_EVENT_ID_LAST).contains(&id) {
         Some(LIBVIRT_EVENT_NAMES[id as usize])
     } else if (VIR_DOMAIN_EVENT_ID_EXT_FIRST..VIR_DOMAIN_EVENT_ID_EXT_LAST).contains(&id) {
@@ -172,6 +211,11 @@ pub fn event_name(id: i32) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The stable name of event ID `id`.
+pub fn event_name(id: i32) -> Option<&'static str> {
+    event_name_c(id).map(|n| n.to_str().expect("event names are ASCII"))
 }
 
 /// The event ID named `name` (see `event_name`).
@@ -186,7 +230,12 @@ pub fn all_event_ids() -> impl Iterator<Item = i32> {
 
 /// Whether `id` names an event a callback can be registered for.
 pub fn is_known_event_id(id: i32) -> bool {
-    event_name(id).is_some()
+    event_name(id).is_some() && !is_watch_event_id(id)
+}
+
+/// The events a watch receives about itself, never registered for on their own.
+pub fn is_watch_event_id(id: i32) -> bool {
+    matches!(id, VIR_DOMAIN_EVENT_ID_BOOKMARK | VIR_DOMAIN_EVENT_ID_EXPIRED)
 }
 
 /// Microseconds since the Unix epoch, for event timestamps.
@@ -203,7 +252,8 @@ mod tests {
 
     #[test]
     fn names_and_ids_convert_both_ways() {
-        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 1);
+        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 3);
+        assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_EXPIRED));
         for id in all_event_ids() {
             assert_eq!(event_id_by_name(event_name(id).unwrap()), Some(id));
         }

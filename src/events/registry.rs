@@ -5,7 +5,7 @@ use super::Event;
 use crate::error::{Result, VirError};
 use parking_lot::Mutex;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ pub enum Style {
     Generic,
 }
 
-pub type Handler = Box<dyn Fn(&Event) + Send + Sync>;
+pub type Handler = Box<dyn Fn(&Arc<Event>) + Send + Sync>;
 pub type Finalizer = Box<dyn FnOnce() + Send>;
 
 /// What a registration asks for.
@@ -32,6 +32,23 @@ pub struct Filter {
     pub domain: Option<Uuid>,
 }
 
+impl Filter {
+    pub fn matches(&self, event: &Event) -> bool {
+        self.event_id.is_none_or(|id| event.kind.event_ids().contains(&id))
+            && self.domain.is_none_or(|uuid| uuid == event.domain.uuid)
+    }
+}
+
+/// How a registration joins the event stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// libvirt's way: events dispatched from now on.
+    Now,
+    /// A watch: every event after this backend revision first, then the live ones; it ends with
+    /// an `expired` event if its backlog outgrows the history.
+    Since(u64),
+}
+
 pub struct Registration {
     pub id: i32,
     pub conn_id: u64,
@@ -39,7 +56,15 @@ pub struct Registration {
     pub filter: Filter,
     /// Identity of the application's callback, for libvirt's duplicate rule.
     pub callback_key: usize,
+    pub start: Start,
+    /// Also receives a bookmark event when nothing else reached it for a while.
+    pub bookmarks: bool,
+    last_delivery_ms: AtomicU64,
     active: AtomicBool,
+    /// Receives events from the live stream (a watch first catches up from the history).
+    live: AtomicBool,
+    /// Sequence number of the first event the live stream may give it.
+    from_seq: AtomicU64,
     handler: Handler,
     /// The application's free callback; runs when the last reference goes, which is after
     /// deregistration and after any invocation in progress has returned.
@@ -52,10 +77,37 @@ impl Registration {
     }
 
     /// Calls the handler unless the registration was removed meanwhile.
-    pub fn deliver(&self, event: &Event) {
+    pub fn deliver(&self, event: &Arc<Event>) {
         if self.is_active() {
             (self.handler)(event);
         }
+    }
+
+    pub fn is_watch(&self) -> bool {
+        matches!(self.start, Start::Since(_))
+    }
+
+    /// Milliseconds (on the bus's clock) of the last event given to it, for bookmarks.
+    pub fn last_delivery_ms(&self) -> u64 {
+        self.last_delivery_ms.load(Ordering::Acquire)
+    }
+
+    pub fn note_delivery(&self, now_ms: u64) {
+        self.last_delivery_ms.store(now_ms, Ordering::Release);
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    pub fn from_seq(&self) -> u64 {
+        self.from_seq.load(Ordering::Acquire)
+    }
+
+    /// Joins the live stream at sequence number `seq`.
+    pub fn go_live(&self, seq: u64) {
+        self.from_seq.store(seq, Ordering::Release);
+        self.live.store(true, Ordering::Release);
     }
 }
 
@@ -126,6 +178,8 @@ pub struct NewRegistration {
     pub style: Style,
     pub filter: Filter,
     pub callback_key: usize,
+    pub start: Start,
+    pub bookmarks: bool,
     pub handler: Handler,
     pub finalizer: Option<Finalizer>,
 }
@@ -140,9 +194,15 @@ impl Registry {
     }
 
     /// Adds a registration, refusing libvirt's duplicates (same connection, callback, event
-    /// and domain filter). On refusal the registration is handed back so that its finalizer
-    /// can be dropped by the caller outside any lock.
-    pub fn add(&mut self, new: NewRegistration) -> std::result::Result<i32, (VirError, NewRegistration)> {
+    /// and domain filter). It is live from sequence number `from_seq` when `live`, else it
+    /// waits to catch up. On refusal the registration is handed back so that its handler can
+    /// be dropped by the caller outside any lock.
+    pub fn add(
+        &mut self,
+        new: NewRegistration,
+        live: bool,
+        from_seq: u64,
+    ) -> std::result::Result<Arc<Registration>, (VirError, NewRegistration)> {
         let key = (new.conn_id, new.callback_key, new.style, new.filter);
         if self.dedup.contains_key(&key) {
             return Err((VirError::invalid_arg("event callback already tracked"), new));
@@ -155,7 +215,12 @@ impl Registry {
             style: new.style,
             filter: new.filter,
             callback_key: new.callback_key,
+            start: new.start,
+            bookmarks: new.bookmarks,
+            last_delivery_ms: AtomicU64::new(0),
             active: AtomicBool::new(true),
+            live: AtomicBool::new(live),
+            from_seq: AtomicU64::new(from_seq),
             handler: new.handler,
             finalizer: Mutex::new(new.finalizer),
         });
@@ -164,8 +229,8 @@ impl Registry {
             None => self.every_event.insert(&reg),
         }
         self.dedup.insert(key, id);
-        self.by_id.insert(id, reg);
-        Ok(id)
+        self.by_id.insert(id, reg.clone());
+        Ok(reg)
     }
 
     /// Removes registration `id` of connection `conn_id` made in `style`. The returned
@@ -183,6 +248,11 @@ impl Registry {
             _ => return Err(VirError::invalid_arg(format!("could not find event callback {id} for deletion"))),
         }
         Ok(self.unlink(id))
+    }
+
+    /// Removes registration `id` whoever made it (a watch the library ends itself).
+    pub fn take(&mut self, id: i32) -> Option<Arc<Registration>> {
+        self.by_id.contains_key(&id).then(|| self.unlink(id))
     }
 
     /// The ID of the legacy registration of `callback_key` on `conn_id`, if any.
@@ -214,8 +284,8 @@ impl Registry {
         reg
     }
 
-    /// The registrations that want `event`, in registration order.
-    pub fn matching(&self, event: &Event, out: &mut Vec<Arc<Registration>>) {
+    /// The live registrations that want `event`, number `seq` of the stream, in registration order.
+    pub fn matching(&self, event: &Event, seq: u64, out: &mut Vec<Arc<Registration>>) {
         out.clear();
         let uuid = &event.domain.uuid;
         for event_id in event.kind.event_ids() {
@@ -224,6 +294,7 @@ impl Registry {
             }
         }
         self.every_event.collect(uuid, out);
+        out.retain(|r| r.is_live() && r.from_seq() <= seq);
         out.sort_unstable_by_key(|r| r.id);
     }
 }
@@ -247,6 +318,12 @@ fn style_deregister_call(style: Style) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Registry {
+        fn add_now(&mut self, new: NewRegistration) -> std::result::Result<i32, (VirError, NewRegistration)> {
+            self.add(new, true, 0).map(|r| r.id)
+        }
+    }
     use crate::abi::*;
     use crate::events::{DomainRef, EventKind};
     use std::sync::atomic::AtomicUsize;
@@ -258,6 +335,7 @@ mod tests {
             domain: DomainRef { name: "d".into(), uuid, id: 1 },
             state: VIR_DOMAIN_RUNNING,
             reason: 0,
+            def: None,
             kind,
         }
     }
@@ -269,6 +347,8 @@ mod tests {
             style,
             filter,
             callback_key: key,
+            start: Start::Now,
+            bookmarks: false,
             handler: Box::new(|_| {}),
             finalizer: Some(Box::new(move || {
                 frees.fetch_add(1, Ordering::SeqCst);
@@ -285,19 +365,17 @@ mod tests {
         let frees = Arc::new(AtomicUsize::new(0));
         let mut reg = Registry::default();
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let r0 = reg.add(new_reg(1, 10, Style::Any, lifecycle(Some(a)), &frees)).ok().unwrap();
-        let r1 = reg.add(new_reg(1, 11, Style::Any, lifecycle(None), &frees)).ok().unwrap();
-        let _r2 = reg.add(new_reg(1, 12, Style::Any, lifecycle(Some(b)), &frees)).ok().unwrap();
-        let r3 = reg
-            .add(new_reg(1, 13, Style::Generic, Filter { event_id: None, domain: None }, &frees))
+        let r0 = reg.add_now(new_reg(1, 10, Style::Any, lifecycle(Some(a)), &frees)).ok().unwrap();
+        let r1 = reg.add_now(new_reg(1, 11, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        let _r2 = reg.add_now(new_reg(1, 12, Style::Any, lifecycle(Some(b)), &frees)).ok().unwrap();
+        let r3 = reg.add_now(new_reg(1, 13, Style::Generic, Filter { event_id: None, domain: None }, &frees))
             .ok()
             .unwrap();
-        let _r4 = reg
-            .add(new_reg(1, 14, Style::Any, Filter { event_id: Some(VIR_DOMAIN_EVENT_ID_REBOOT), domain: None }, &frees))
+        let _r4 = reg.add_now(new_reg(1, 14, Style::Any, Filter { event_id: Some(VIR_DOMAIN_EVENT_ID_REBOOT), domain: None }, &frees))
             .ok()
             .unwrap();
         let mut out = Vec::new();
-        reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), &mut out);
+        reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
         assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r0, r1, r3]);
     }
 
@@ -305,17 +383,17 @@ mod tests {
     fn duplicates_refused_and_finalizer_runs_once_on_last_drop() {
         let frees = Arc::new(AtomicUsize::new(0));
         let mut reg = Registry::default();
-        let id = reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
-        let (err, refused) = reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).err().unwrap();
+        let id = reg.add_now(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        let (err, refused) = reg.add_now(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).err().unwrap();
         assert_eq!(err.code, VIR_ERR_INVALID_ARG);
         drop(refused);
         assert_eq!(frees.load(Ordering::SeqCst), 0, "as in libvirt, a refused registration leaves opaque to the caller");
         // Same callback on another connection or domain is not a duplicate.
-        assert!(reg.add(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).is_ok());
-        assert!(reg.add(new_reg(1, 10, Style::Any, lifecycle(Some(Uuid::new_v4())), &frees)).is_ok());
+        assert!(reg.add_now(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).is_ok());
+        assert!(reg.add_now(new_reg(1, 10, Style::Any, lifecycle(Some(Uuid::new_v4())), &frees)).is_ok());
 
         let mut out = Vec::new();
-        reg.matching(&event(Uuid::new_v4(), EventKind::Lifecycle { event: 0, detail: 0 }), &mut out);
+        reg.matching(&event(Uuid::new_v4(), EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
         let held = out.iter().find(|r| r.id == id).unwrap().clone();
         drop(out);
         let removed = reg.remove(1, id, Style::Any).ok().unwrap();
@@ -331,7 +409,7 @@ mod tests {
     fn wrong_style_and_wrong_connection_refused() {
         let frees = Arc::new(AtomicUsize::new(0));
         let mut reg = Registry::default();
-        let id = reg.add(new_reg(1, 10, Style::Generic, lifecycle(None), &frees)).ok().unwrap();
+        let id = reg.add_now(new_reg(1, 10, Style::Generic, lifecycle(None), &frees)).ok().unwrap();
         let err = reg.remove(1, id, Style::Any).err().unwrap();
         assert!(err.message.contains("virConnectEventUnregister"), "{}", err.message);
         assert!(reg.remove(2, id, Style::Generic).is_err());
@@ -342,9 +420,9 @@ mod tests {
     fn remove_connection_takes_only_its_registrations() {
         let frees = Arc::new(AtomicUsize::new(0));
         let mut reg = Registry::default();
-        reg.add(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
-        reg.add(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
-        reg.add(new_reg(1, 11, Style::Legacy, lifecycle(None), &frees)).ok().unwrap();
+        reg.add_now(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        reg.add_now(new_reg(2, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        reg.add_now(new_reg(1, 11, Style::Legacy, lifecycle(None), &frees)).ok().unwrap();
         assert_eq!(reg.find_legacy(1, 11), Some(2));
         let removed = reg.remove_connection(1);
         assert_eq!(removed.len(), 2);

@@ -215,12 +215,30 @@ pub extern "C" fn virDomainIsPersistent(dom: virDomainPtr) -> c_int {
     })
 }
 
-/// The domain's XML (VIR_DOMAIN_XML_INACTIVE: the persistent configuration); free() it.
+/// The domain's XML; free() it. VIR_DOMAIN_XML_INACTIVE: the persistent configuration.
+/// VIR_DOMAIN_XML_RESOURCE_VERSION (extension): with `resourceVersion='N'` on `<domain>`.
+/// VIR_DOMAIN_XML_EVENT_SNAPSHOT (extension), on the `dom` an event callback received (or a
+/// virDomainRef of it): the XML as of that event rather than now, also after the domain is gone.
 #[no_mangle]
 pub extern "C" fn virDomainGetXMLDesc(domain: virDomainPtr, flags: c_uint) -> *mut c_char {
     entry("virDomainGetXMLDesc", || {
         let handle = handles::domain(domain, "virDomainGetXMLDesc")?;
-        Ok(malloc_string(&handle.conn.conn.driver().xml_desc(&handle.domain_ref(), flags)?))
+        if flags as i32 & VIR_DOMAIN_XML_EVENT_SNAPSHOT == 0 {
+            return Ok(malloc_string(&handle.conn.conn.driver().xml_desc(&handle.domain_ref(), flags)?));
+        }
+        let allowed = (VIR_DOMAIN_XML_EVENT_SNAPSHOT | VIR_DOMAIN_XML_RESOURCE_VERSION | VIR_DOMAIN_XML_SECURE) as c_uint;
+        if flags & !allowed != 0 {
+            return Err(VirError::invalid_arg(format!(
+                "virDomainGetXMLDesc: flags 0x{:x} cannot be combined with VIR_DOMAIN_XML_EVENT_SNAPSHOT",
+                flags & !allowed
+            )));
+        }
+        let event = handle.snapshot.as_ref().ok_or_else(|| {
+            VirError::invalid_arg("virDomainGetXMLDesc: VIR_DOMAIN_XML_EVENT_SNAPSHOT needs the domain handle given to an event callback")
+        })?;
+        let versioned = flags as i32 & VIR_DOMAIN_XML_RESOURCE_VERSION != 0;
+        let xml = event.xml(versioned).ok_or_else(|| VirError::invalid_arg("virDomainGetXMLDesc: this event carries no domain"))?;
+        Ok(malloc_string(&xml))
     })
 }
 

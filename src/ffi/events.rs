@@ -7,23 +7,24 @@ use super::entry;
 use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::events::registry::{Filter, Finalizer, Handler, NewRegistration, Style};
-use crate::events::{is_known_event_id, Event, EventKind, TypedParam, TypedValue};
-use std::ffi::{c_char, c_int, c_void};
+use crate::events::registry::Start;
+use crate::events::{is_known_event_id, Event, EventKind, GraphicsAddress, TypedParam, TypedValue};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::Arc;
 
 /// The application's free callback for `opaque`, run exactly once by the registry.
-fn finalizer(freecb: virFreeCallback, opaque: usize) -> Option<Finalizer> {
+pub(crate) fn finalizer(freecb: virFreeCallback, opaque: usize) -> Option<Finalizer> {
     let free = freecb?;
     // SAFETY: the application's own free callback, given back its own opaque pointer.
     Some(Box::new(move || unsafe { free(opaque as *mut c_void) }))
 }
 
-fn c_str_or_null(s: &Option<std::ffi::CString>) -> *const c_char {
+pub(crate) fn c_str_or_null(s: &Option<std::ffi::CString>) -> *const c_char {
     s.as_ref().map_or(ptr::null(), |s| s.as_ptr())
 }
 
-fn typed_params(params: &[TypedParam]) -> Vec<virTypedParameter> {
+pub(crate) fn typed_params(params: &[TypedParam]) -> Vec<virTypedParameter> {
     params
         .iter()
         .map(|p| {
@@ -43,6 +44,31 @@ fn typed_params(params: &[TypedParam]) -> Vec<virTypedParameter> {
             virTypedParameter { field, r#type: kind, value }
         })
         .collect()
+}
+
+/// The C form of a graphics event's addresses and subject, alive for one callback.
+pub(crate) struct GraphicsC {
+    pub local: virDomainEventGraphicsAddress,
+    pub remote: virDomainEventGraphicsAddress,
+    /// Pointed to by `subject`.
+    _identities: Vec<virDomainEventGraphicsSubjectIdentity>,
+    pub subject: virDomainEventGraphicsSubject,
+}
+
+impl GraphicsC {
+    pub fn new(local: &GraphicsAddress, remote: &GraphicsAddress, subject: &[(CString, CString)]) -> Self {
+        let address = |a: &GraphicsAddress| virDomainEventGraphicsAddress {
+            family: a.family,
+            node: a.node.as_ptr() as *mut c_char,
+            service: a.service.as_ptr() as *mut c_char,
+        };
+        let mut identities: Vec<virDomainEventGraphicsSubjectIdentity> = subject
+            .iter()
+            .map(|(t, n)| virDomainEventGraphicsSubjectIdentity { r#type: t.as_ptr() as *mut c_char, name: n.as_ptr() as *mut c_char })
+            .collect();
+        let subject = virDomainEventGraphicsSubject { nidentity: identities.len() as c_int, identities: identities.as_mut_ptr() };
+        GraphicsC { local: address(local), remote: address(remote), _identities: identities, subject }
+    }
 }
 
 /// Calls `cb`, registered for `event_id` with the C type that ID implies, with `event`.
@@ -83,21 +109,8 @@ unsafe fn invoke(
             reason.as_ptr()
         ),
         (EventKind::Graphics { phase, local, remote, auth_scheme, subject }, _) => {
-            let address = |a: &crate::events::GraphicsAddress| virDomainEventGraphicsAddress {
-                family: a.family,
-                node: a.node.as_ptr() as *mut c_char,
-                service: a.service.as_ptr() as *mut c_char,
-            };
-            let (local, remote) = (address(local), address(remote));
-            let mut identities: Vec<virDomainEventGraphicsSubjectIdentity> = subject
-                .iter()
-                .map(|(t, n)| virDomainEventGraphicsSubjectIdentity {
-                    r#type: t.as_ptr() as *mut c_char,
-                    name: n.as_ptr() as *mut c_char,
-                })
-                .collect();
-            let subject = virDomainEventGraphicsSubject { nidentity: identities.len() as c_int, identities: identities.as_mut_ptr() };
-            call!(virConnectDomainEventGraphicsCallback, *phase, &local, &remote, auth_scheme.as_ptr(), &subject)
+            let g = GraphicsC::new(local, remote, subject);
+            call!(virConnectDomainEventGraphicsCallback, *phase, &g.local, &g.remote, auth_scheme.as_ptr(), &g.subject)
         }
         (EventKind::BlockJob { disk_path, job_type, status, .. }, VIR_DOMAIN_EVENT_ID_BLOCK_JOB) => {
             call!(virConnectDomainEventBlockJobCallback, disk_path.as_ptr(), *job_type, *status)
@@ -155,22 +168,36 @@ unsafe fn invoke(
             call!(virConnectDomainEventMemoryDeviceSizeChangeCallback, alias.as_ptr(), *size)
         }
         (EventKind::Existence { kind }, _) => call!(virConnectDomainEventExistenceCallback, *kind),
+        // Delivered only to generic registrations.
+        (EventKind::Bookmark | EventKind::Expired, _) => {}
     }
 }
 
 /// The handler that turns an event into a call of the application's C callback, with a
 /// domain handle borrowed for the duration of the call.
 fn c_handler(conn: Arc<ConnHandle>, event_id: i32, cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void), opaque: usize) -> Handler {
-    Box::new(move |event: &Event| {
-        let dom = handles::new_domain(&conn, &event.domain);
+    Box::new(move |event: &Arc<Event>| {
+        let dom = handles::new_event_domain(&conn, event);
         let conn_ptr = handles::connection_ptr(&conn);
-        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid until freed below.
+        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid until released below.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
             invoke(event_id, cb, conn_ptr, dom, event, opaque as *mut c_void)
         }));
         handles::release_domain_ptr(dom);
         drop(outcome);
     })
+}
+
+/// Resolves the optional domain filter of a registration on `conn`.
+pub(crate) fn domain_filter(conn: &Arc<ConnHandle>, dom: virDomainPtr, api: &str) -> Result<Option<uuid::Uuid>> {
+    if dom.is_null() {
+        return Ok(None);
+    }
+    let handle = handles::domain(dom, api)?;
+    if !Arc::ptr_eq(handle.conn.conn.driver().events(), conn.conn.driver().events()) {
+        return Err(VirError::invalid_arg(format!("{api}: the domain belongs to another hypervisor")));
+    }
+    Ok(Some(handle.uuid))
 }
 
 fn register(
@@ -184,23 +211,15 @@ fn register(
     api: &'static str,
 ) -> Result<i32> {
     let conn = handles::connection(conn, api)?;
-    let domain = if dom.is_null() {
-        None
-    } else {
-        let handle = handles::domain(dom, api)?;
-        if !Arc::ptr_eq(&handle.conn, &conn) && handle.conn.conn.driver().events().as_ref() as *const _
-            != conn.conn.driver().events().as_ref() as *const _
-        {
-            return Err(VirError::invalid_arg(format!("{api}: the domain belongs to another hypervisor")));
-        }
-        Some(handle.uuid)
-    };
+    let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
         conn_id: conn.conn.id,
         style,
         filter: Filter { event_id: Some(event_id), domain },
         callback_key: cb as usize,
+        start: Start::Now,
+        bookmarks: false,
         handler: c_handler(conn.clone(), event_id, cb, opaque as usize),
         finalizer: finalizer(freecb, opaque as usize),
     })
@@ -258,7 +277,7 @@ pub extern "C" fn virConnectDomainEventRegisterAny(
     entry("virConnectDomainEventRegisterAny", || {
         if !is_known_event_id(eventID) {
             return Err(VirError::invalid_arg(format!(
-                "virConnectDomainEventRegisterAny: eventID must be less than {VIR_DOMAIN_EVENT_ID_LAST}, but got {eventID}"
+                "virConnectDomainEventRegisterAny: eventID must be below {VIR_DOMAIN_EVENT_ID_LAST} or a virtevent extension ID, but got {eventID}"
             )));
         }
         let cb = cb.ok_or_else(|| VirError::invalid_arg("virConnectDomainEventRegisterAny: cb must not be NULL"))?;

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
-use crate::events::DomainRef;
+use crate::events::{DomainRef, Event};
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -34,6 +34,9 @@ pub(crate) struct DomainHandle {
     pub uuid: Uuid,
     /// The ID when the handle was made, updated by operations through it (as libvirt does).
     pub id: AtomicI32,
+    /// For a handle given to an event callback: the event, whose snapshot
+    /// VIR_DOMAIN_XML_EVENT_SNAPSHOT reads.
+    pub snapshot: Option<Arc<Event>>,
     refs: Mutex<usize>,
 }
 
@@ -152,12 +155,22 @@ fn release_connection(handle: &Arc<ConnHandle>) {
 
 /// Hands a domain to C with one reference, which also holds its connection.
 pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> virDomainPtr {
+    new_domain_handle(conn, dom, None)
+}
+
+/// Hands the domain of `event` to C, as it was at that event, with one reference.
+pub(crate) fn new_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> virDomainPtr {
+    new_domain_handle(conn, &event.domain, Some(event.clone()))
+}
+
+fn new_domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>) -> virDomainPtr {
     *conn.refs.lock() += 1;
     let handle = Arc::new(DomainHandle {
         conn: conn.clone(),
         name: CString::new(dom.name.as_bytes()).unwrap_or_default(),
         uuid: dom.uuid,
         id: AtomicI32::new(dom.id),
+        snapshot,
         refs: Mutex::new(1),
     });
     let ptr = Arc::as_ptr(&handle) as virDomainPtr;

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod eventloop;
 pub mod events;
+pub mod generic_events;
 pub mod handles;
 pub mod sys;
 pub mod types;

@@ -2,7 +2,7 @@
 //! exactly as libvirt 9.0 lays them out.
 #![allow(non_camel_case_types, non_snake_case)]
 
-use std::os::raw::{c_char, c_int, c_longlong, c_uint, c_ulong, c_ulonglong, c_ushort, c_void};
+use std::os::raw::{c_char, c_int, c_longlong, c_uchar, c_uint, c_ulong, c_ulonglong, c_ushort, c_void};
 
 /// An open connection to a hypervisor. Reference-counted: `virConnectOpen*` and
 /// `virConnectRef` each take a reference that `virConnectClose` gives back.
@@ -268,3 +268,256 @@ pub type virConnectDomainEventMemoryDeviceSizeChangeCallback = Option<
 /// virDomainEventExistenceType (ADDED: first event ever for the domain's UUID; REMOVED: last).
 pub type virConnectDomainEventExistenceCallback =
     Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, r#type: c_int, opaque: *mut c_void)>;
+
+// ---- The generic event (virtevent extension) -------------------------------------------------
+// Applications never allocate these: the library passes them by const pointer, valid for the
+// duration of one callback, so they may grow in later versions without breaking programs.
+
+/// virtevent extension: `data.lifecycle` (VIR_DOMAIN_EVENT_ID_LIFECYCLE).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventLifecycle {
+    /// A virDomainEventType.
+    pub event: c_int,
+    /// The virDomainEvent*DetailType matching `event`.
+    pub detail: c_int,
+}
+pub type virConnectEventLifecycle = _virConnectEventLifecycle;
+
+/// virtevent extension: `data.rtcChange`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventRTCChange {
+    pub utcOffset: c_longlong,
+}
+pub type virConnectEventRTCChange = _virConnectEventRTCChange;
+
+/// virtevent extension: `data.watchdog`; `action` is a virDomainEventWatchdogAction.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventWatchdog {
+    pub action: c_int,
+}
+pub type virConnectEventWatchdog = _virConnectEventWatchdog;
+
+/// virtevent extension: `data.ioError` (both IO_ERROR and IO_ERROR_REASON);
+/// `action` is a virDomainEventIOErrorAction.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventIOError {
+    pub srcPath: *const c_char,
+    pub devAlias: *const c_char,
+    pub action: c_int,
+    pub reason: *const c_char,
+}
+pub type virConnectEventIOError = _virConnectEventIOError;
+
+/// virtevent extension: `data.graphics`; `phase` is a virDomainEventGraphicsPhase.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventGraphics {
+    pub phase: c_int,
+    pub local: *const virDomainEventGraphicsAddress,
+    pub remote: *const virDomainEventGraphicsAddress,
+    pub authScheme: *const c_char,
+    pub subject: *const virDomainEventGraphicsSubject,
+}
+pub type virConnectEventGraphics = _virConnectEventGraphics;
+
+/// virtevent extension: `data.blockJob` (BLOCK_JOB: `disk` is the path; BLOCK_JOB_2 and
+/// registrations for every event: the target, such as "vda").
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventBlockJob {
+    pub disk: *const c_char,
+    /// A virDomainBlockJobType.
+    pub r#type: c_int,
+    /// A virConnectDomainEventBlockJobStatus.
+    pub status: c_int,
+}
+pub type virConnectEventBlockJob = _virConnectEventBlockJob;
+
+/// virtevent extension: `data.diskChange`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventDiskChange {
+    pub oldSrcPath: *const c_char,
+    pub newSrcPath: *const c_char,
+    pub devAlias: *const c_char,
+    pub reason: c_int,
+}
+pub type virConnectEventDiskChange = _virConnectEventDiskChange;
+
+/// virtevent extension: `data.trayChange`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventTrayChange {
+    pub devAlias: *const c_char,
+    pub reason: c_int,
+}
+pub type virConnectEventTrayChange = _virConnectEventTrayChange;
+
+/// virtevent extension: `data.pmWakeup`, `data.pmSuspend`, `data.pmSuspendDisk`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventPM {
+    pub reason: c_int,
+}
+pub type virConnectEventPM = _virConnectEventPM;
+
+/// virtevent extension: `data.balloonChange`; `actual` in KiB.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventBalloonChange {
+    pub actual: c_ulonglong,
+}
+pub type virConnectEventBalloonChange = _virConnectEventBalloonChange;
+
+/// virtevent extension: `data.deviceAdded`, `data.deviceRemoved`, `data.deviceRemovalFailed`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventDevice {
+    pub devAlias: *const c_char,
+}
+pub type virConnectEventDevice = _virConnectEventDevice;
+
+/// virtevent extension: `data.tunable`, `data.jobCompleted`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventTypedParams {
+    pub params: virTypedParameterPtr,
+    pub nparams: c_int,
+}
+pub type virConnectEventTypedParams = _virConnectEventTypedParams;
+
+/// virtevent extension: `data.agentLifecycle`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventAgentLifecycle {
+    pub state: c_int,
+    pub reason: c_int,
+}
+pub type virConnectEventAgentLifecycle = _virConnectEventAgentLifecycle;
+
+/// virtevent extension: `data.migrationIteration`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventMigrationIteration {
+    pub iteration: c_int,
+}
+pub type virConnectEventMigrationIteration = _virConnectEventMigrationIteration;
+
+/// virtevent extension: `data.metadataChange`; `type` is a virDomainMetadataType.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventMetadataChange {
+    pub r#type: c_int,
+    pub nsuri: *const c_char,
+}
+pub type virConnectEventMetadataChange = _virConnectEventMetadataChange;
+
+/// virtevent extension: `data.blockThreshold`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventBlockThreshold {
+    pub dev: *const c_char,
+    pub path: *const c_char,
+    pub threshold: c_ulonglong,
+    pub excess: c_ulonglong,
+}
+pub type virConnectEventBlockThreshold = _virConnectEventBlockThreshold;
+
+/// virtevent extension: `data.memoryFailure`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventMemoryFailure {
+    pub recipient: c_int,
+    pub action: c_int,
+    pub flags: c_uint,
+}
+pub type virConnectEventMemoryFailure = _virConnectEventMemoryFailure;
+
+/// virtevent extension: `data.memoryDeviceSizeChange`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventMemoryDeviceSizeChange {
+    pub alias: *const c_char,
+    pub size: c_ulonglong,
+}
+pub type virConnectEventMemoryDeviceSizeChange = _virConnectEventMemoryDeviceSizeChange;
+
+/// virtevent extension: `data.existence`; `type` is a virDomainEventExistenceType.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventExistence {
+    pub r#type: c_int,
+}
+pub type virConnectEventExistence = _virConnectEventExistence;
+
+/// virtevent extension: the payload of a virConnectEvent, one member per kind of event
+/// (events with no payload, such as reboot, bookmark and expired, use none).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union _virConnectEventData {
+    pub lifecycle: virConnectEventLifecycle,
+    pub rtcChange: virConnectEventRTCChange,
+    pub watchdog: virConnectEventWatchdog,
+    pub ioError: virConnectEventIOError,
+    pub graphics: virConnectEventGraphics,
+    pub blockJob: virConnectEventBlockJob,
+    pub diskChange: virConnectEventDiskChange,
+    pub trayChange: virConnectEventTrayChange,
+    pub pmWakeup: virConnectEventPM,
+    pub pmSuspend: virConnectEventPM,
+    pub balloonChange: virConnectEventBalloonChange,
+    pub pmSuspendDisk: virConnectEventPM,
+    pub deviceRemoved: virConnectEventDevice,
+    pub tunable: virConnectEventTypedParams,
+    pub agentLifecycle: virConnectEventAgentLifecycle,
+    pub deviceAdded: virConnectEventDevice,
+    pub migrationIteration: virConnectEventMigrationIteration,
+    pub jobCompleted: virConnectEventTypedParams,
+    pub deviceRemovalFailed: virConnectEventDevice,
+    pub metadataChange: virConnectEventMetadataChange,
+    pub blockThreshold: virConnectEventBlockThreshold,
+    pub memoryFailure: virConnectEventMemoryFailure,
+    pub memoryDeviceSizeChange: virConnectEventMemoryDeviceSizeChange,
+    pub existence: virConnectEventExistence,
+}
+pub type virConnectEventData = _virConnectEventData;
+
+/// virtevent extension: one event of any kind, as the generic callback receives it.
+///
+/// Passed by const pointer and valid only during the callback; every pointer in it belongs to
+/// the library. Applications never allocate or copy it by value (it may grow at the end).
+/// `state`, `reason`, `domainID` and `resourceVersion` describe the domain at the moment of
+/// the event, not at delivery.
+#[repr(C)]
+pub struct _virConnectEvent {
+    /// A virDomainEventID (libvirt's, or a virtevent extension ID from 256).
+    pub eventID: c_int,
+    /// The event's stable name ("lifecycle", "existence", …; see virConnectDomainEventIDToName).
+    pub eventName: *const c_char,
+    /// The domain's name ("" for bookmark and expired, which concern no domain).
+    pub domainName: *const c_char,
+    pub domainUUID: [c_uchar; VIR_UUID_BUFLEN],
+    /// The domain's ID at the event (-1 when not running).
+    pub domainID: c_int,
+    /// The backend revision at which the event happened.
+    pub resourceVersion: c_ulonglong,
+    /// The domain's virDomainState at `resourceVersion`.
+    pub state: c_int,
+    /// The reason for `state` (a virDomain*Reason).
+    pub reason: c_int,
+    /// When the change was committed, in microseconds since the Unix epoch.
+    pub timestamp: c_ulonglong,
+    /// The member named after `eventName` in camelCase is set.
+    pub data: virConnectEventData,
+}
+pub type virConnectEvent = _virConnectEvent;
+
+/// virtevent extension: the generic callback (see virConnectEventRegister). `dom` is NULL for
+/// bookmark and expired events, otherwise a handle built from the event's snapshot that the
+/// callback does not own (virDomainRef keeps it). Runs on the thread running the event loop.
+pub type virConnectEventCallback =
+    Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, event: *const virConnectEvent, opaque: *mut c_void)>;

@@ -1,0 +1,348 @@
+//! virtevent's generic event API (the seed's "Option 4"): one callback type for every kind of
+//! event through the `virConnectEvent` tagged union, watches that start from a resource version,
+//! event names, and the question of which events a connection's backend can emit.
+
+use super::events::{c_str_or_null, domain_filter, finalizer, typed_params, GraphicsC};
+use super::handles::{self, ConnHandle};
+use super::types::*;
+use super::{entry, opt_str_arg, str_arg};
+use crate::abi::*;
+use crate::error::{Result, VirError};
+use crate::events::registry::{Filter, Handler, NewRegistration, Start, Style};
+use crate::events::{event_id_by_name, event_name_c, is_watch_event_id, Event, EventKind};
+use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void, CString};
+use std::ptr;
+use std::sync::Arc;
+
+type GenericFn = unsafe extern "C" fn(virConnectPtr, virDomainPtr, *const virConnectEvent, *mut c_void);
+
+/// virtevent extension flag of virConnectEventRegisterFlags: replay the events after
+/// `sinceVersion` first (a watch, see virConnectEventRegisterSince).
+pub const VIR_CONNECT_EVENT_REGISTER_SINCE: c_uint = 1 << 0;
+/// virtevent extension flag of virConnectEventRegisterFlags: also deliver a "bookmark" event
+/// (only `resourceVersion` set) whenever nothing else reached the callback for the bookmark
+/// interval (virConnectSetEventBookmarkInterval), so its last-seen version keeps advancing.
+pub const VIR_CONNECT_EVENT_REGISTER_BOOKMARKS: c_uint = 1 << 1;
+
+/// Fills a virConnectEvent for `event`, seen under ID `event_id`, and calls `cb` with it.
+///
+/// # Safety
+/// `cb` is the application's generic callback; `dom` is NULL or a live handle.
+unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, event: &Event, event_id: i32, opaque: *mut c_void) {
+    let domain_name = CString::new(event.domain.name.as_bytes()).unwrap_or_default();
+    let mut params: Vec<virTypedParameter>;
+    let graphics: GraphicsC;
+    // SAFETY: every member is integers and pointers, for which all-zero is a valid value.
+    let mut data: virConnectEventData = std::mem::zeroed();
+    match &event.kind {
+        EventKind::Lifecycle { event, detail } => data.lifecycle = virConnectEventLifecycle { event: *event, detail: *detail },
+        EventKind::Reboot | EventKind::ControlError | EventKind::Bookmark | EventKind::Expired => {}
+        EventKind::RtcChange { utc_offset } => data.rtcChange = virConnectEventRTCChange { utcOffset: *utc_offset },
+        EventKind::Watchdog { action } => data.watchdog = virConnectEventWatchdog { action: *action },
+        EventKind::IoError { src_path, dev_alias, action, reason } => {
+            data.ioError = virConnectEventIOError {
+                srcPath: src_path.as_ptr(),
+                devAlias: dev_alias.as_ptr(),
+                action: *action,
+                reason: reason.as_ptr(),
+            }
+        }
+        EventKind::Graphics { phase, local, remote, auth_scheme, subject } => {
+            graphics = GraphicsC::new(local, remote, subject);
+            data.graphics = virConnectEventGraphics {
+                phase: *phase,
+                local: &graphics.local,
+                remote: &graphics.remote,
+                authScheme: auth_scheme.as_ptr(),
+                subject: &graphics.subject,
+            };
+        }
+        EventKind::BlockJob { disk_path, disk_target, job_type, status } => {
+            let disk = if event_id == VIR_DOMAIN_EVENT_ID_BLOCK_JOB { disk_path } else { disk_target };
+            data.blockJob = virConnectEventBlockJob { disk: disk.as_ptr(), r#type: *job_type, status: *status };
+        }
+        EventKind::DiskChange { old_src, new_src, dev_alias, reason } => {
+            data.diskChange = virConnectEventDiskChange {
+                oldSrcPath: c_str_or_null(old_src),
+                newSrcPath: c_str_or_null(new_src),
+                devAlias: dev_alias.as_ptr(),
+                reason: *reason,
+            }
+        }
+        EventKind::TrayChange { dev_alias, reason } => {
+            data.trayChange = virConnectEventTrayChange { devAlias: dev_alias.as_ptr(), reason: *reason }
+        }
+        EventKind::PmWakeup { reason } => data.pmWakeup = virConnectEventPM { reason: *reason },
+        EventKind::PmSuspend { reason } => data.pmSuspend = virConnectEventPM { reason: *reason },
+        EventKind::PmSuspendDisk { reason } => data.pmSuspendDisk = virConnectEventPM { reason: *reason },
+        EventKind::BalloonChange { actual_kib } => data.balloonChange = virConnectEventBalloonChange { actual: *actual_kib },
+        EventKind::DeviceRemoved { dev_alias } => data.deviceRemoved = virConnectEventDevice { devAlias: dev_alias.as_ptr() },
+        EventKind::DeviceAdded { dev_alias } => data.deviceAdded = virConnectEventDevice { devAlias: dev_alias.as_ptr() },
+        EventKind::DeviceRemovalFailed { dev_alias } => {
+            data.deviceRemovalFailed = virConnectEventDevice { devAlias: dev_alias.as_ptr() }
+        }
+        EventKind::Tunable { params: p } => {
+            params = typed_params(p);
+            data.tunable = virConnectEventTypedParams { params: params.as_mut_ptr(), nparams: params.len() as c_int };
+        }
+        EventKind::JobCompleted { params: p } => {
+            params = typed_params(p);
+            data.jobCompleted = virConnectEventTypedParams { params: params.as_mut_ptr(), nparams: params.len() as c_int };
+        }
+        EventKind::AgentLifecycle { state, reason } => {
+            data.agentLifecycle = virConnectEventAgentLifecycle { state: *state, reason: *reason }
+        }
+        EventKind::MigrationIteration { iteration } => {
+            data.migrationIteration = virConnectEventMigrationIteration { iteration: *iteration }
+        }
+        EventKind::MetadataChange { metadata_type, nsuri } => {
+            data.metadataChange = virConnectEventMetadataChange { r#type: *metadata_type, nsuri: c_str_or_null(nsuri) }
+        }
+        EventKind::BlockThreshold { dev, path, threshold, excess } => {
+            data.blockThreshold = virConnectEventBlockThreshold {
+                dev: dev.as_ptr(),
+                path: c_str_or_null(path),
+                threshold: *threshold,
+                excess: *excess,
+            }
+        }
+        EventKind::MemoryFailure { recipient, action, flags } => {
+            data.memoryFailure = virConnectEventMemoryFailure { recipient: *recipient, action: *action, flags: *flags }
+        }
+        EventKind::MemoryDeviceSizeChange { alias, size } => {
+            data.memoryDeviceSizeChange = virConnectEventMemoryDeviceSizeChange { alias: alias.as_ptr(), size: *size }
+        }
+        EventKind::Existence { kind } => data.existence = virConnectEventExistence { r#type: *kind },
+    }
+    let c_event = virConnectEvent {
+        eventID: event_id,
+        eventName: event_name_c(event_id).map_or(ptr::null(), |n| n.as_ptr()),
+        domainName: domain_name.as_ptr(),
+        domainUUID: *event.domain.uuid.as_bytes(),
+        domainID: event.domain.id,
+        resourceVersion: event.revision,
+        state: event.state,
+        reason: event.reason,
+        timestamp: event.timestamp_us,
+        data,
+    };
+    cb(conn, dom, &c_event, opaque);
+}
+
+/// The handler of a generic registration: `filter_id` is the event ID it asked for, if any.
+fn generic_handler(conn: Arc<ConnHandle>, filter_id: Option<i32>, cb: GenericFn, opaque: usize) -> Handler {
+    Box::new(move |event: &Arc<Event>| {
+        let event_id = filter_id.unwrap_or_else(|| event.kind.primary_id());
+        let about_a_domain = !is_watch_event_id(event_id);
+        let dom = if about_a_domain { handles::new_event_domain(&conn, event) } else { ptr::null_mut() };
+        let conn_ptr = handles::connection_ptr(&conn);
+        // SAFETY: `cb` has the generic callback type; `dom` is NULL or live until released below.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+            call_generic(cb, conn_ptr, dom, event, event_id, opaque as *mut c_void)
+        }));
+        if about_a_domain {
+            handles::release_domain_ptr(dom);
+        }
+        drop(outcome);
+    })
+}
+
+/// The event ID a registration asks for by name (None: every event).
+fn event_filter(eventname: Option<&str>, api: &str) -> Result<Option<i32>> {
+    let Some(name) = eventname else { return Ok(None) };
+    match event_id_by_name(name) {
+        Some(id) if is_watch_event_id(id) => Err(VirError::invalid_arg(format!(
+            "{api}: '{name}' events come only to the watch they concern and cannot be registered for"
+        ))),
+        Some(id) => Ok(Some(id)),
+        None => Err(VirError::invalid_arg(format!("{api}: unknown event name '{name}'"))),
+    }
+}
+
+/// The registration every generic variant comes down to.
+///
+/// # Safety
+/// `eventname` is NULL or a NUL-terminated string.
+unsafe fn register_generic(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    eventname: *const c_char,
+    since: Option<u64>,
+    bookmarks: bool,
+    cb: virConnectEventCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+    api: &'static str,
+) -> Result<c_int> {
+    let conn = handles::connection(conn, api)?;
+    let cb = cb.ok_or_else(|| VirError::invalid_arg(format!("{api}: cb must not be NULL")))?;
+    let event_id = event_filter(opt_str_arg(eventname, "eventname", api)?, api)?;
+    let domain = domain_filter(&conn, dom, api)?;
+    let bus = conn.conn.driver().events().clone();
+    bus.register(NewRegistration {
+        conn_id: conn.conn.id,
+        style: Style::Generic,
+        filter: Filter { event_id, domain },
+        callback_key: cb as usize,
+        start: since.map_or(Start::Now, Start::Since),
+        bookmarks,
+        handler: generic_handler(conn.clone(), event_id, cb, opaque as usize),
+        finalizer: finalizer(freecb, opaque as usize),
+    })
+}
+
+/// virtevent extension: registers `cb` for every kind of event (`eventname` NULL) or for the
+/// one named `eventname` ("lifecycle", "existence", …), of domain `dom` or (NULL) of all.
+/// Returns a callback ID for virConnectEventUnregister, or -1 (unknown name: VIR_ERR_INVALID_ARG;
+/// the same `cb`, name and domain already registered on `conn`).
+///
+/// Callbacks run from the event loop, in the order the changes were committed, together with
+/// the other styles' callbacks in registration order. `*event` is valid only during the call.
+/// `freecb`, if not NULL, runs exactly once with `opaque` after virConnectEventUnregister or
+/// virConnectClose, never while `cb` runs and never under a library lock; a refused
+/// registration does not run it. A callback may call any API, including unregistering itself.
+///
+/// # Safety
+/// `eventname` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectEventRegister(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    eventname: *const c_char,
+    cb: virConnectEventCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+) -> c_int {
+    entry("virConnectEventRegister", || {
+        register_generic(conn, dom, eventname, None, false, cb, opaque, freecb, "virConnectEventRegister")
+    })
+}
+
+/// virtevent extension: like virConnectEventRegister, but first delivers, in order, every
+/// event after revision `sinceVersion` that matches (from the backend's bounded history), then
+/// the live ones: no gap, no duplicate. Use the version from virConnectListAllDomainsVersioned
+/// or from the last event seen. Fails with VIR_ERR_RESOURCE_VERSION_EXPIRED (nothing
+/// registered) when the history no longer reaches back that far, and with VIR_ERR_INVALID_ARG
+/// when `sinceVersion` is newer than the backend. Should its undelivered backlog ever outgrow
+/// the history (the loop not running, a callback too slow), it receives one "expired" event
+/// and is unregistered (its `freecb` runs): relist and register again.
+///
+/// # Safety
+/// `eventname` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectEventRegisterSince(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    eventname: *const c_char,
+    sinceVersion: c_ulonglong,
+    cb: virConnectEventCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+) -> c_int {
+    entry("virConnectEventRegisterSince", || {
+        register_generic(conn, dom, eventname, Some(sinceVersion), false, cb, opaque, freecb, "virConnectEventRegisterSince")
+    })
+}
+
+/// virtevent extension: virConnectEventRegister with flags: VIR_CONNECT_EVENT_REGISTER_SINCE
+/// (as virConnectEventRegisterSince, from `sinceVersion`; otherwise it is ignored) and
+/// VIR_CONNECT_EVENT_REGISTER_BOOKMARKS (periodic "bookmark" events while nothing happens).
+///
+/// # Safety
+/// `eventname` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectEventRegisterFlags(
+    conn: virConnectPtr,
+    dom: virDomainPtr,
+    eventname: *const c_char,
+    sinceVersion: c_ulonglong,
+    cb: virConnectEventCallback,
+    opaque: *mut c_void,
+    freecb: virFreeCallback,
+    flags: c_uint,
+) -> c_int {
+    entry("virConnectEventRegisterFlags", || {
+        let known = VIR_CONNECT_EVENT_REGISTER_SINCE | VIR_CONNECT_EVENT_REGISTER_BOOKMARKS;
+        if flags & !known != 0 {
+            return Err(VirError::invalid_arg(format!("virConnectEventRegisterFlags: unsupported flags (0x{:x})", flags & !known)));
+        }
+        let since = (flags & VIR_CONNECT_EVENT_REGISTER_SINCE != 0).then_some(sinceVersion);
+        let bookmarks = flags & VIR_CONNECT_EVENT_REGISTER_BOOKMARKS != 0;
+        register_generic(conn, dom, eventname, since, bookmarks, cb, opaque, freecb, "virConnectEventRegisterFlags")
+    })
+}
+
+/// virtevent extension: removes a registration made with virConnectEventRegister* (IDs of the
+/// other styles are refused: deregister them with their own call). Its `freecb` runs once,
+/// after any running invocation of its callback has returned. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virConnectEventUnregister(conn: virConnectPtr, callbackID: c_int) -> c_int {
+    entry("virConnectEventUnregister", || {
+        let conn = handles::connection(conn, "virConnectEventUnregister")?;
+        conn.conn.driver().events().deregister(conn.conn.id, callbackID, Style::Generic)?;
+        Ok(0)
+    })
+}
+
+/// virtevent extension: the event ID named `eventname` (e.g. "io-error" gives
+/// VIR_DOMAIN_EVENT_ID_IO_ERROR), or -1 with VIR_ERR_INVALID_ARG for an unknown name.
+///
+/// # Safety
+/// `eventname` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectDomainEventNameToID(eventname: *const c_char) -> c_int {
+    entry("virConnectDomainEventNameToID", || {
+        let name = str_arg(eventname, "eventname", "virConnectDomainEventNameToID")?;
+        event_id_by_name(name)
+            .ok_or_else(|| VirError::invalid_arg(format!("virConnectDomainEventNameToID: unknown event name '{name}'")))
+    })
+}
+
+/// virtevent extension: the stable name of event ID `eventID` (a static string, not to be
+/// freed), or NULL with VIR_ERR_INVALID_ARG for an unknown ID.
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventIDToName(eventID: c_int) -> *const c_char {
+    entry("virConnectDomainEventIDToName", || {
+        event_name_c(eventID)
+            .map(|n| n.as_ptr())
+            .ok_or_else(|| VirError::invalid_arg(format!("virConnectDomainEventIDToName: unknown event ID {eventID}")))
+    })
+}
+
+/// virtevent extension: 1 if this connection's backend can emit event `eventID`, 0 if it
+/// never will (an application must poll for that information), -1 on error (unknown ID).
+/// Registering for an event the backend never emits still succeeds.
+#[no_mangle]
+pub extern "C" fn virConnectDomainEventIsSupported(conn: virConnectPtr, eventID: c_int) -> c_int {
+    entry("virConnectDomainEventIsSupported", || {
+        let conn = handles::connection(conn, "virConnectDomainEventIsSupported")?;
+        if event_name_c(eventID).is_none() {
+            return Err(VirError::invalid_arg(format!("virConnectDomainEventIsSupported: unknown event ID {eventID}")));
+        }
+        Ok(conn.conn.driver().supported_event_ids().contains(&eventID) as c_int)
+    })
+}
+
+/// virtevent extension: the event IDs this connection's backend can emit, in increasing order.
+/// If `ids` is not NULL it receives a malloc'd array the caller releases with free(). `flags`
+/// must be 0. Returns the number of IDs, or -1.
+///
+/// # Safety
+/// `ids` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectListDomainEventIDs(conn: virConnectPtr, ids: *mut *mut c_int, flags: c_uint) -> c_int {
+    entry("virConnectListDomainEventIDs", || {
+        let conn = handles::connection(conn, "virConnectListDomainEventIDs")?;
+        super::check_no_flags(flags, "virConnectListDomainEventIDs")?;
+        let supported = conn.conn.driver().supported_event_ids();
+        if let Some(out) = ids.as_mut() {
+            let array = libc::malloc(supported.len().max(1) * std::mem::size_of::<c_int>()) as *mut c_int;
+            if array.is_null() {
+                return Err(VirError::new(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "virConnectListDomainEventIDs"));
+            }
+            ptr::copy_nonoverlapping(supported.as_ptr(), array, supported.len());
+            *out = array;
+        }
+        Ok(supported.len() as c_int)
+    })
+}
