@@ -859,6 +859,61 @@ mod tests {
         assert_eq!(names(VIR_CONNECT_LIST_DOMAINS_TRANSIENT), Vec::<String>::new());
     }
 
+    /// The events published since `from` revision, as short names.
+    fn story(d: &TestDriver, from: u64) -> Vec<String> {
+        d.bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > from)
+            .map(|e| match e.kind {
+                EventKind::Existence { kind } => {
+                    format!("{}:{}", e.domain.name, if kind == VIR_DOMAIN_EVENT_EXISTENCE_ADDED { "ADDED" } else { "REMOVED" })
+                }
+                EventKind::Lifecycle { event, .. } => format!(
+                    "{}:{}",
+                    e.domain.name,
+                    ["DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED", "SHUTDOWN", "PMSUSPENDED", "CRASHED"]
+                        [event as usize]
+                ),
+                _ => format!("{}:other", e.domain.name),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn existence_brackets_every_domain_life() {
+        let d = TestDriver::empty();
+        let dom = d.define_xml(XML, 0).unwrap();
+        d.create(&dom, VIR_DOMAIN_START_PAUSED as u32).unwrap();
+        d.undefine(&dom, 0).unwrap();
+        let mark = d.revision();
+        d.destroy(&dom, 0).unwrap();
+        assert_eq!(story(&d, 0)[..5], ["vm1:ADDED", "vm1:DEFINED", "vm1:STARTED", "vm1:SUSPENDED", "vm1:UNDEFINED"]);
+        assert_eq!(story(&d, mark), ["vm1:STOPPED", "vm1:REMOVED"], "a running domain losing its config goes when it stops");
+
+        let mark = d.revision();
+        let t = d.create_xml(XML, 0).unwrap();
+        d.define_xml(&XML.replace("<name>vm1</name>", &format!("<name>vm1</name><uuid>{}</uuid>", t.uuid)), 0).unwrap();
+        d.undefine(&t, 0).unwrap();
+        let path = std::env::temp_dir().join(format!("virtevent-existence-{}", Uuid::new_v4()));
+        let path = path.to_str().unwrap();
+        d.save(&t, path).unwrap();
+        d.restore(path).unwrap();
+        std::fs::remove_file(path).unwrap();
+        assert_eq!(
+            story(&d, mark),
+            [
+                "vm1:ADDED", "vm1:STARTED", "vm1:DEFINED", "vm1:UNDEFINED", "vm1:STOPPED", "vm1:REMOVED", "vm1:ADDED", "vm1:STARTED"
+            ],
+            "a transient domain becoming persistent is no new existence; saving it ends it"
+        );
+
+        let mark = d.revision();
+        let p = d.define_xml(&XML.replace("vm1", "vm2"), 0).unwrap();
+        d.undefine(&p, 0).unwrap();
+        assert_eq!(story(&d, mark), ["vm2:ADDED", "vm2:DEFINED", "vm2:UNDEFINED", "vm2:REMOVED"]);
+    }
+
     #[test]
     fn every_change_takes_the_next_revision() {
         let d = TestDriver::empty();

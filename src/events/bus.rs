@@ -258,6 +258,12 @@ impl EventBus {
         self.log.lock().revision
     }
 
+    /// The events still in the history, oldest first.
+    #[cfg(test)]
+    pub(crate) fn history(&self) -> Vec<Arc<Event>> {
+        self.log.lock().events.iter().cloned().collect()
+    }
+
     /// How many events the history keeps for watches.
     pub fn history_size(&self) -> usize {
         self.log.lock().capacity
@@ -473,5 +479,181 @@ impl Drop for EventBus {
         for timer in [self.timer.get_mut().take(), self.bookmark_timer.get_mut().take()].into_iter().flatten() {
             timer.owner.remove_timeout(timer.id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::registry::Filter;
+    use crate::events::DomainRef;
+    use std::sync::atomic::AtomicUsize;
+    use uuid::Uuid;
+
+    fn event(revision: u64) -> Event {
+        Event {
+            revision,
+            timestamp_us: 0,
+            domain: DomainRef { name: Arc::from("d"), uuid: Uuid::from_u128(7), id: 1 },
+            state: VIR_DOMAIN_RUNNING,
+            reason: 0,
+            def: None,
+            kind: EventKind::Lifecycle { event: VIR_DOMAIN_EVENT_RESUMED, detail: 0 },
+        }
+    }
+
+    /// What one registration saw: revisions, with 0 standing for `expired` and u64::MAX
+    /// preceding a bookmark's revision.
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<u64>>>, Arc<AtomicUsize>);
+
+    impl Seen {
+        fn registration(&self, start: Start, bookmarks: bool) -> NewRegistration {
+            let (seen, frees) = (self.0.clone(), self.1.clone());
+            NewRegistration {
+                conn_id: 1,
+                style: Style::Generic,
+                filter: Filter { event_id: None, domain: None },
+                callback_key: Arc::as_ptr(&self.0) as usize,
+                start,
+                bookmarks,
+                handler: Box::new(move |e: &Arc<Event>| {
+                    let mut seen = seen.lock();
+                    match e.kind {
+                        EventKind::Expired => seen.push(0),
+                        EventKind::Bookmark => seen.extend([u64::MAX, e.revision]),
+                        _ => seen.push(e.revision),
+                    }
+                }),
+                finalizer: Some(Box::new(move || {
+                    frees.fetch_add(1, Ordering::SeqCst);
+                })),
+            }
+        }
+        fn take(&self) -> Vec<u64> {
+            std::mem::take(&mut *self.0.lock())
+        }
+        fn frees(&self) -> usize {
+            self.1.load(Ordering::SeqCst)
+        }
+    }
+
+    fn bus() -> Arc<EventBus> {
+        eventloop::register_default_impl();
+        EventBus::new()
+    }
+
+    fn publish(bus: &EventBus, revisions: std::ops::RangeInclusive<u64>) {
+        for r in revisions {
+            bus.publish(event(r));
+        }
+    }
+
+    #[test]
+    fn watch_replays_history_then_joins_live_stream_without_gap_or_duplicate() {
+        let bus = bus();
+        let (plain, watch) = (Seen::default(), Seen::default());
+        publish(&bus, 1..=10);
+        bus.register(plain.registration(Start::Now, false)).unwrap();
+        bus.register(watch.registration(Start::Since(4), false)).unwrap();
+        publish(&bus, 11..=12);
+        bus.flush();
+        publish(&bus, 13..=13);
+        bus.flush();
+        assert_eq!(watch.take(), (5..=13).collect::<Vec<_>>());
+        assert_eq!(plain.take(), vec![11, 12, 13], "libvirt's kind sees what came after it registered");
+    }
+
+    #[test]
+    fn watch_registered_mid_stream_sees_the_undelivered_part_once() {
+        let bus = bus();
+        let (plain, watch) = (Seen::default(), Seen::default());
+        bus.register(plain.registration(Start::Now, false)).unwrap();
+        publish(&bus, 1..=5);
+        bus.register(watch.registration(Start::Since(2), false)).unwrap();
+        publish(&bus, 6..=6);
+        bus.flush();
+        assert_eq!(plain.take(), (1..=6).collect::<Vec<_>>());
+        assert_eq!(watch.take(), (3..=6).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn trimmed_history_refuses_old_versions_and_future_ones() {
+        let bus = bus();
+        bus.set_history_size(5).unwrap();
+        publish(&bus, 1..=10);
+        let watch = Seen::default();
+        let err = bus.register(watch.registration(Start::Since(2), false)).unwrap_err();
+        assert_eq!(err.code, VIR_ERR_RESOURCE_VERSION_EXPIRED);
+        assert!(err.message.contains("revision 5"), "{}", err.message);
+        let err = bus.register(watch.registration(Start::Since(11), false)).unwrap_err();
+        assert_eq!(err.code, VIR_ERR_INVALID_ARG);
+        assert!(err.message.contains("11") && err.message.contains("10"), "{}", err.message);
+        assert_eq!(watch.frees(), 0, "a refused registration does not free its data");
+        bus.register(watch.registration(Start::Since(5), false)).unwrap();
+        bus.flush();
+        assert_eq!(watch.take(), (6..=10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn overrun_watch_gets_one_expired_event_then_nothing() {
+        let bus = bus();
+        bus.set_history_size(5).unwrap();
+        let watch = Seen::default();
+        bus.register(watch.registration(Start::Since(0), false)).unwrap();
+        publish(&bus, 1..=3);
+        bus.flush();
+        assert_eq!(watch.take(), vec![1, 2, 3]);
+        publish(&bus, 4..=20);
+        bus.advance_revision(21);
+        bus.flush();
+        assert_eq!(watch.take(), vec![0], "only the expiry");
+        assert_eq!(watch.frees(), 1, "and it is gone");
+        publish(&bus, 22..=22);
+        bus.flush();
+        assert!(watch.take().is_empty());
+        assert!(bus.log.lock().events.len() <= 5, "memory stays bounded");
+    }
+
+    #[test]
+    fn undelivered_events_of_libvirt_style_registrations_are_never_trimmed() {
+        let bus = bus();
+        bus.set_history_size(3).unwrap();
+        let plain = Seen::default();
+        bus.register(plain.registration(Start::Now, false)).unwrap();
+        publish(&bus, 1..=10);
+        bus.flush();
+        assert_eq!(plain.take(), (1..=10).collect::<Vec<_>>());
+        assert_eq!(bus.log.lock().events.len(), 3, "trimmed once delivered");
+    }
+
+    #[test]
+    fn history_is_kept_while_nobody_listens_but_not_replayed_to_libvirt_style() {
+        let bus = bus();
+        publish(&bus, 1..=4);
+        let (plain, watch) = (Seen::default(), Seen::default());
+        bus.register(plain.registration(Start::Now, false)).unwrap();
+        bus.register(watch.registration(Start::Since(0), false)).unwrap();
+        bus.flush();
+        assert!(plain.take().is_empty());
+        assert_eq!(watch.take(), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn idle_registration_gets_bookmarks_only_when_everything_is_delivered() {
+        let bus = bus();
+        bus.set_bookmark_interval_ms(1).unwrap();
+        let watch = Seen::default();
+        bus.register(watch.registration(Start::Since(0), true)).unwrap();
+        publish(&bus, 1..=2);
+        bus.advance_revision(3);
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        bus.bookmark_due.store(true, Ordering::Release);
+        bus.flush();
+        assert_eq!(watch.take(), vec![1, 2], "events count as activity");
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        bus.bookmark_due.store(true, Ordering::Release);
+        bus.flush();
+        assert_eq!(watch.take(), vec![u64::MAX, 3], "then a bookmark at the current revision");
     }
 }
