@@ -2716,6 +2716,20 @@ int virConnectListDefinedDomains(virConnectPtr conn, char **names, int maxnames)
 int virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned int flags);
 
 /**
+ * virtevent extension: virConnectListAllDomains that also stores in `*version` the backend
+ * revision at which the list is one consistent snapshot. Register with
+ * virConnectEventRegisterSince(…, *version, …) to receive every change after it, with no gap
+ * and no duplicate (the list/watch pattern). Returns the number of domains, or -1.
+ *
+ * # Safety
+ * `domains` is NULL or writable; `version` is writable.
+ */
+int virConnectListAllDomainsVersioned(virConnectPtr conn,
+                                      virDomainPtr **domains,
+                                      unsigned long long *version,
+                                      unsigned int flags);
+
+/**
  * Registers `cb`, called if the connection closes for a reason other than virConnectClose
  * (an in-process test connection never does). One per connection.
  */
@@ -2820,6 +2834,15 @@ int virDomainGetState(virDomainPtr domain, int *state, int *reason, unsigned int
  * `info` is NULL or writable.
  */
 int virDomainGetInfo(virDomainPtr domain, virDomainInfoPtr info);
+
+/**
+ * virtevent extension: the domain's resource version (the backend revision of its last
+ * committed change) into `*version`. Returns 0 or -1.
+ *
+ * # Safety
+ * `version` is NULL or writable.
+ */
+int virDomainGetResourceVersion(virDomainPtr domain, unsigned long long *version);
 
 /**
  * 1 if running, 0 if not, -1 on error.
@@ -3258,6 +3281,20 @@ int virConnectDomainEventIsSupported(virConnectPtr conn, int eventID);
  * `ids` is NULL or writable.
  */
 int virConnectListDomainEventIDs(virConnectPtr conn, int **ids, unsigned int flags);
+
+/**
+ * virtevent extension: how many events the backend of `conn` keeps for watches (default
+ * 4096). Shrinking it drops the oldest at once. Memory stays bounded whatever the event rate;
+ * a watch whose backlog outgrows it receives "expired". Returns 0 or -1 (`size` 0).
+ */
+int virConnectSetEventHistorySize(virConnectPtr conn, unsigned int size);
+
+/**
+ * virtevent extension: how long, in milliseconds, a registration made with
+ * VIR_CONNECT_EVENT_REGISTER_BOOKMARKS may go without any event before it receives a
+ * "bookmark" (default 5000), for every registration on the backend of `conn`. Returns 0 or -1.
+ */
+int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int milliseconds);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -35,12 +35,22 @@ pub trait Driver: Send + Sync {
     /// The event IDs this backend can emit, in increasing order.
     fn supported_event_ids(&self) -> &'static [i32];
 
-    fn list_all_domains(&self, flags: u32) -> Result<Vec<DomainRef>>;
+    fn list_all_domains(&self, flags: u32) -> Result<Vec<DomainRef>> {
+        self.list_all_domains_versioned(flags).map(|(list, _)| list)
+    }
+    /// The domains matching `flags` and the backend revision at which that list is one
+    /// consistent snapshot.
+    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)>;
+    /// The revision of the domain's last committed change.
+    fn resource_version(&self, dom: &DomainRef) -> Result<u64>;
     fn num_of_domains(&self) -> usize;
     fn lookup_by_name(&self, name: &str) -> Result<DomainRef>;
     fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef>;
     fn lookup_by_id(&self, id: i32) -> Result<DomainRef>;
 
+    /// Defines or redefines a domain. XML carrying `resourceVersion` is a compare-and-swap:
+    /// refused with VIR_ERR_RESOURCE_VERSION_CONFLICT, changing nothing, unless the domain is
+    /// still at that version.
     fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef>;
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()>;
     /// Starts a defined domain; returns its new ID.

@@ -118,12 +118,6 @@ impl Txn<'_> {
         revision
     }
 
-    /// Commits a change that has no event of its own.
-    fn touch(&mut self, uuid: &Uuid) {
-        let revision = self.next_revision(uuid);
-        self.bus.advance_revision(revision);
-    }
-
     /// Commits the domain's current state as the next revision and queues `kind` with it.
     fn emit(&mut self, uuid: &Uuid, kind: EventKind) {
         let revision = self.next_revision(uuid);
@@ -338,11 +332,15 @@ impl Driver for TestDriver {
         SUPPORTED_EVENT_IDS
     }
 
-    fn list_all_domains(&self, flags: u32) -> Result<Vec<DomainRef>> {
+    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
         let st = self.state.lock();
         let mut list: Vec<&DomainObj> = st.domains.values().filter(|o| matches_list_flags(o, flags)).collect();
         list.sort_by(|a, b| (!a.is_active(), a.id, &a.name).cmp(&(!b.is_active(), b.id, &b.name)));
-        Ok(list.into_iter().map(DomainObj::domain_ref).collect())
+        Ok((list.into_iter().map(DomainObj::domain_ref).collect(), st.revision))
+    }
+
+    fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
+        self.read(dom, |o| o.revision)
     }
 
     fn num_of_domains(&self) -> usize {
@@ -376,7 +374,19 @@ impl Driver for TestDriver {
         check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE)?;
         let def = DomainDef::parse(xml).map_err(def_error)?;
         self.commit(|txn| {
-            let uuid = match txn.existing_for(&def)? {
+            let existing = txn.existing_for(&def)?;
+            if let Some(expected) = def.resource_version() {
+                let current = existing.map(|uuid| txn.st.domains[&uuid].revision);
+                if current != Some(expected) {
+                    let now = current.map_or_else(|| "no longer exists".to_string(), |c| format!("is at version {c}"));
+                    return Err(VirError::new(
+                        VIR_ERR_RESOURCE_VERSION_CONFLICT,
+                        VIR_FROM_TEST,
+                        format!("domain '{}' {now}, not at version {expected} the XML was read at: read it again and retry", def.name()),
+                    ));
+                }
+            }
+            let uuid = match existing {
                 Some(uuid) => {
                     let obj = txn.obj(&uuid);
                     let created = !obj.persistent;
@@ -657,8 +667,9 @@ impl Driver for TestDriver {
                 .find_disk(dev.split('[').next().unwrap_or(dev))
                 .map(|d| d.target_dev.clone())
                 .ok_or_else(|| VirError::invalid_arg(format!("disk '{dev}' not found in domain")))?;
+            // A runtime setting outside the XML and the state: no new revision, so a cache
+            // kept from events still matches the domain's resource version.
             obj.block_thresholds.insert(target, threshold);
-            txn.touch(uuid);
             Ok(())
         })
     }
@@ -912,6 +923,29 @@ mod tests {
         let p = d.define_xml(&XML.replace("vm1", "vm2"), 0).unwrap();
         d.undefine(&p, 0).unwrap();
         assert_eq!(story(&d, mark), ["vm2:ADDED", "vm2:DEFINED", "vm2:UNDEFINED", "vm2:REMOVED"]);
+    }
+
+    #[test]
+    fn versioned_define_is_a_compare_and_swap() {
+        let d = TestDriver::empty();
+        let dom = d.define_xml(XML, 0).unwrap();
+        let read = d.xml_desc(&dom, VIR_DOMAIN_XML_RESOURCE_VERSION as u32).unwrap();
+        let version = d.resource_version(&dom).unwrap();
+        assert!(read.contains(&format!("resourceVersion='{version}'")), "{read}");
+        let bigger = read.replace(">1024<", ">2048<");
+        d.define_xml(&bigger, 0).unwrap();
+        assert!(d.resource_version(&dom).unwrap() > version);
+        let before = d.revision();
+        let err = d.define_xml(&read.replace(">1024<", ">4096<"), 0).unwrap_err();
+        assert_eq!(err.code, VIR_ERR_RESOURCE_VERSION_CONFLICT);
+        assert!(err.message.contains(&version.to_string()), "{}", err.message);
+        assert_eq!(d.revision(), before, "a refused swap changes nothing");
+        assert_eq!(d.info(&dom).unwrap().max_mem_kib, 2048);
+        d.define_xml(&XML.replace(">1024<", ">512<").replace("<name>vm1</name>", &format!("<name>vm1</name><uuid>{}</uuid>", dom.uuid)), 0)
+            .unwrap();
+        assert_eq!(d.info(&dom).unwrap().max_mem_kib, 512, "without a version it is unconditional");
+        d.undefine(&dom, 0).unwrap();
+        assert_eq!(d.define_xml(&bigger, 0).unwrap_err().code, VIR_ERR_RESOURCE_VERSION_CONFLICT, "gone meanwhile");
     }
 
     #[test]

@@ -237,6 +237,34 @@ pub unsafe extern "C" fn virConnectListAllDomains(conn: virConnectPtr, domains: 
     })
 }
 
+/// virtevent extension: virConnectListAllDomains that also stores in `*version` the backend
+/// revision at which the list is one consistent snapshot. Register with
+/// virConnectEventRegisterSince(…, *version, …) to receive every change after it, with no gap
+/// and no duplicate (the list/watch pattern). Returns the number of domains, or -1.
+///
+/// # Safety
+/// `domains` is NULL or writable; `version` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn virConnectListAllDomainsVersioned(
+    conn: virConnectPtr,
+    domains: *mut *mut virDomainPtr,
+    version: *mut std::ffi::c_ulonglong,
+    flags: c_uint,
+) -> c_int {
+    entry("virConnectListAllDomainsVersioned", || {
+        let conn = handles::connection(conn, "virConnectListAllDomainsVersioned")?;
+        let version = version
+            .as_mut()
+            .ok_or_else(|| VirError::invalid_arg("virConnectListAllDomainsVersioned: version must not be NULL"))?;
+        let (list, revision) = conn.conn.driver().list_all_domains_versioned(flags)?;
+        if let Some(out) = domains.as_mut() {
+            *out = domain_array(&conn, &list)?;
+        }
+        *version = revision;
+        Ok(list.len() as c_int)
+    })
+}
+
 /// A malloc'd, NULL-terminated array of new domain handles.
 pub(crate) fn domain_array(conn: &Arc<ConnHandle>, list: &[crate::events::DomainRef]) -> Result<*mut virDomainPtr> {
     // SAFETY: a fresh allocation of list.len() + 1 pointers, all written before it is returned.

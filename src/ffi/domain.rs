@@ -197,6 +197,21 @@ pub unsafe extern "C" fn virDomainGetInfo(domain: virDomainPtr, info: virDomainI
     })
 }
 
+/// virtevent extension: the domain's resource version (the backend revision of its last
+/// committed change) into `*version`. Returns 0 or -1.
+///
+/// # Safety
+/// `version` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn virDomainGetResourceVersion(domain: virDomainPtr, version: *mut std::ffi::c_ulonglong) -> c_int {
+    entry("virDomainGetResourceVersion", || {
+        let handle = handles::domain(domain, "virDomainGetResourceVersion")?;
+        let out = version.as_mut().ok_or_else(|| VirError::invalid_arg("virDomainGetResourceVersion: version must not be NULL"))?;
+        *out = handle.conn.conn.driver().resource_version(&handle.domain_ref())?;
+        Ok(0)
+    })
+}
+
 /// 1 if running, 0 if not, -1 on error.
 #[no_mangle]
 pub extern "C" fn virDomainIsActive(dom: virDomainPtr) -> c_int {

@@ -132,8 +132,11 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
 /// The handler of a generic registration: `filter_id` is the event ID it asked for, if any.
 fn generic_handler(conn: Arc<ConnHandle>, filter_id: Option<i32>, cb: GenericFn, opaque: usize) -> Handler {
     Box::new(move |event: &Arc<Event>| {
-        let event_id = filter_id.unwrap_or_else(|| event.kind.primary_id());
-        let about_a_domain = !is_watch_event_id(event_id);
+        let own_id = event.kind.primary_id();
+        let about_a_domain = !is_watch_event_id(own_id);
+        // A registration for one name sees the event under that name (io-error or
+        // io-error-reason, say); a watch's own events keep theirs.
+        let event_id = if about_a_domain { filter_id.unwrap_or(own_id) } else { own_id };
         let dom = if about_a_domain { handles::new_event_domain(&conn, event) } else { ptr::null_mut() };
         let conn_ptr = handles::connection_ptr(&conn);
         // SAFETY: `cb` has the generic callback type; `dom` is NULL or live until released below.
@@ -344,5 +347,29 @@ pub unsafe extern "C" fn virConnectListDomainEventIDs(conn: virConnectPtr, ids: 
             *out = array;
         }
         Ok(supported.len() as c_int)
+    })
+}
+
+/// virtevent extension: how many events the backend of `conn` keeps for watches (default
+/// 4096). Shrinking it drops the oldest at once. Memory stays bounded whatever the event rate;
+/// a watch whose backlog outgrows it receives "expired". Returns 0 or -1 (`size` 0).
+#[no_mangle]
+pub extern "C" fn virConnectSetEventHistorySize(conn: virConnectPtr, size: c_uint) -> c_int {
+    entry("virConnectSetEventHistorySize", || {
+        let conn = handles::connection(conn, "virConnectSetEventHistorySize")?;
+        conn.conn.driver().events().set_history_size(size as usize)?;
+        Ok(0)
+    })
+}
+
+/// virtevent extension: how long, in milliseconds, a registration made with
+/// VIR_CONNECT_EVENT_REGISTER_BOOKMARKS may go without any event before it receives a
+/// "bookmark" (default 5000), for every registration on the backend of `conn`. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virConnectSetEventBookmarkInterval(conn: virConnectPtr, milliseconds: c_uint) -> c_int {
+    entry("virConnectSetEventBookmarkInterval", || {
+        let conn = handles::connection(conn, "virConnectSetEventBookmarkInterval")?;
+        conn.conn.driver().events().set_bookmark_interval_ms(milliseconds)?;
+        Ok(0)
     })
 }
