@@ -8,6 +8,7 @@ pub mod conn;
 pub mod driver;
 pub mod error;
 pub mod eventloop;
+pub mod fasthash;
 pub mod events;
 pub mod ffi;
 pub mod model;

@@ -5,11 +5,11 @@ use super::{DomainInfo, Driver, MetadataKind};
 use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
-use crate::events::{now_us, DomainRef, Event, EventKind};
+use crate::events::{now_us, DomainName, DomainRef, Event, EventKind};
 use crate::model::def::{DefError, DomainDef, DEFAULT_TEST_DOMAIN_XML};
 use crate::model::state::DomainState;
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 use std::ffi::CString;
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,7 +39,7 @@ fn def_error(e: DefError) -> VirError {
 }
 
 struct DomainObj {
-    name: Arc<str>,
+    name: DomainName,
     /// The running definition while active, the configuration while inactive. Shared with
     /// the events that carry it as their snapshot; a change makes a new one.
     def: Arc<DomainDef>,
@@ -50,7 +50,7 @@ struct DomainObj {
     id: i32,
     managed_save: bool,
     started_at: Option<Instant>,
-    block_thresholds: HashMap<String, u64>,
+    block_thresholds: FastMap<String, u64>,
     /// Revision of the last committed change.
     revision: u64,
 }
@@ -58,7 +58,7 @@ struct DomainObj {
 impl DomainObj {
     fn new(def: DomainDef, persistent: bool) -> Self {
         DomainObj {
-            name: Arc::from(def.name()),
+            name: DomainName::new(def.name()),
             def: Arc::new(def),
             pending_config: None,
             persistent,
@@ -66,7 +66,7 @@ impl DomainObj {
             id: -1,
             managed_save: false,
             started_at: None,
-            block_thresholds: HashMap::new(),
+            block_thresholds: FastMap::default(),
             revision: 0,
         }
     }
@@ -94,8 +94,8 @@ impl DomainObj {
 }
 
 struct State {
-    domains: HashMap<Uuid, DomainObj>,
-    names: HashMap<String, Uuid>,
+    domains: FastMap<Uuid, DomainObj>,
+    names: FastMap<String, Uuid>,
     next_id: i32,
     revision: u64,
 }
@@ -224,7 +224,7 @@ impl TestDriver {
     /// An empty hypervisor (`test:///empty`).
     pub fn empty() -> Self {
         TestDriver {
-            state: Mutex::new(State { domains: HashMap::new(), names: HashMap::new(), next_id: 1, revision: 0 }),
+            state: Mutex::new(State { domains: FastMap::default(), names: FastMap::default(), next_id: 1, revision: 0 }),
             bus: EventBus::new(),
         }
     }

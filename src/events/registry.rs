@@ -4,7 +4,8 @@
 use super::Event;
 use crate::error::{Result, VirError};
 use parking_lot::Mutex;
-use std::collections::{BTreeMap, HashMap};
+use crate::fasthash::FastMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -125,7 +126,7 @@ type Ordered = BTreeMap<i32, Arc<Registration>>;
 #[derive(Default)]
 struct Index {
     every_domain: Ordered,
-    by_domain: HashMap<Uuid, Ordered>,
+    by_domain: FastMap<Uuid, Ordered>,
 }
 
 impl Index {
@@ -166,10 +167,10 @@ type DedupKey = (u64, usize, Style, Filter);
 #[derive(Default)]
 pub struct Registry {
     next_id: i32,
-    by_id: HashMap<i32, Arc<Registration>>,
-    by_event: HashMap<i32, Index>,
+    by_id: FastMap<i32, Arc<Registration>>,
+    by_event: FastMap<i32, Index>,
     every_event: Index,
-    dedup: HashMap<DedupKey, i32>,
+    dedup: FastMap<DedupKey, i32>,
 }
 
 /// Everything needed to register, before an ID is given.
@@ -325,14 +326,14 @@ mod tests {
         }
     }
     use crate::abi::*;
-    use crate::events::{DomainRef, EventKind};
+    use crate::events::{DomainName, DomainRef, EventKind};
     use std::sync::atomic::AtomicUsize;
 
     fn event(uuid: Uuid, kind: EventKind) -> Event {
         Event {
             revision: 1,
             timestamp_us: 0,
-            domain: DomainRef { name: "d".into(), uuid, id: 1 },
+            domain: DomainRef { name: DomainName::new("d"), uuid, id: 1 },
             state: VIR_DOMAIN_RUNNING,
             reason: 0,
             def: None,

@@ -113,7 +113,7 @@ pub extern "C" fn virDomainGetConnect(dom: virDomainPtr) -> virConnectPtr {
 /// The domain's name, owned by the handle (valid until its last virDomainFree).
 #[no_mangle]
 pub extern "C" fn virDomainGetName(domain: virDomainPtr) -> *const c_char {
-    entry("virDomainGetName", || Ok(handles::domain(domain, "virDomainGetName")?.name.as_ptr()))
+    entry("virDomainGetName", || Ok(handles::domain(domain, "virDomainGetName")?.name_ptr()))
 }
 
 /// The domain's raw UUID into `uuid` (VIR_UUID_BUFLEN bytes).

@@ -10,7 +10,7 @@ use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::events::registry::{Filter, Handler, NewRegistration, Start, Style};
 use crate::events::{event_id_by_name, event_name_c, is_watch_event_id, Event, EventKind};
-use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void, CString};
+use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void};
 use std::ptr;
 use std::sync::Arc;
 
@@ -29,7 +29,6 @@ pub const VIR_CONNECT_EVENT_REGISTER_BOOKMARKS: c_uint = 1 << 1;
 /// # Safety
 /// `cb` is the application's generic callback; `dom` is NULL or a live handle.
 unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, event: &Event, event_id: i32, opaque: *mut c_void) {
-    let domain_name = CString::new(event.domain.name.as_bytes()).unwrap_or_default();
     let mut params: Vec<virTypedParameter>;
     let graphics: GraphicsC;
     // SAFETY: every member is integers and pointers, for which all-zero is a valid value.
@@ -117,7 +116,7 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
     let c_event = virConnectEvent {
         eventID: event_id,
         eventName: event_name_c(event_id).map_or(ptr::null(), |n| n.as_ptr()),
-        domainName: domain_name.as_ptr(),
+        domainName: handles::c_name(&event.domain.name),
         domainUUID: *event.domain.uuid.as_bytes(),
         domainID: event.domain.id,
         resourceVersion: event.revision,

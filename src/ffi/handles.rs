@@ -8,11 +8,10 @@ use std::cell::RefCell;
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
-use crate::events::{DomainRef, Event};
+use crate::events::{DomainName, DomainRef, Event};
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
-use std::collections::HashMap;
-use std::ffi::CString;
+use crate::fasthash::FastMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -30,7 +29,7 @@ pub(crate) struct ConnHandle {
 
 pub(crate) struct DomainHandle {
     pub conn: Arc<ConnHandle>,
-    pub name: CString,
+    pub name: DomainName,
     pub uuid: Uuid,
     /// The ID when the handle was made, updated by operations through it (as libvirt does).
     pub id: AtomicI32,
@@ -41,10 +40,15 @@ pub(crate) struct DomainHandle {
 }
 
 impl DomainHandle {
+    /// The name for C, valid while the handle lives.
+    pub fn name_ptr(&self) -> *const std::ffi::c_char {
+        c_name(&self.name)
+    }
+
     /// The backend's name for this domain.
     pub fn domain_ref(&self) -> DomainRef {
         DomainRef {
-            name: Arc::from(self.name.to_str().unwrap_or_default()),
+            name: self.name.clone(),
             uuid: self.uuid,
             id: self.id.load(Ordering::Relaxed),
         }
@@ -83,8 +87,8 @@ pub(crate) fn current_error_handler() -> Option<ErrorHandler> {
     CURRENT_CONNECTION.with(|c| c.borrow().as_ref().and_then(|h| *h.error_handler.lock()))
 }
 
-static CONNECTIONS: Lazy<Mutex<HashMap<usize, Arc<ConnHandle>>>> = Lazy::new(Default::default);
-static DOMAINS: Lazy<Mutex<HashMap<usize, Arc<DomainHandle>>>> = Lazy::new(Default::default);
+static CONNECTIONS: Lazy<Mutex<FastMap<usize, Arc<ConnHandle>>>> = Lazy::new(Default::default);
+static DOMAINS: Lazy<Mutex<FastMap<usize, Arc<DomainHandle>>>> = Lazy::new(Default::default);
 
 fn key<T>(handle: &Arc<T>) -> usize {
     Arc::as_ptr(handle) as usize
@@ -167,7 +171,7 @@ fn new_domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<A
     *conn.refs.lock() += 1;
     let handle = Arc::new(DomainHandle {
         conn: conn.clone(),
-        name: CString::new(dom.name.as_bytes()).unwrap_or_default(),
+        name: dom.name.clone(),
         uuid: dom.uuid,
         id: AtomicI32::new(dom.id),
         snapshot,
@@ -218,4 +222,10 @@ pub(crate) fn free_domain(handle: &Arc<DomainHandle>) {
     if last {
         release_connection(&handle.conn);
     }
+}
+
+/// A domain name as a C string, valid while `name` (or a clone of it) lives.
+pub(crate) fn c_name(name: &DomainName) -> *const std::ffi::c_char {
+    // SAFETY: DomainName stores its bytes with exactly one NUL, at the end.
+    unsafe { std::ffi::CStr::from_bytes_with_nul_unchecked(name.as_bytes_with_nul()) }.as_ptr()
 }
