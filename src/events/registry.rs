@@ -5,7 +5,6 @@ use super::Event;
 use crate::error::{Result, VirError};
 use parking_lot::Mutex;
 use crate::fasthash::FastMap;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -120,8 +119,23 @@ impl Drop for Registration {
     }
 }
 
-/// Registrations keyed by ID, which orders them by registration time.
-type Ordered = BTreeMap<i32, Arc<Registration>>;
+/// Registrations in registration order. IDs only grow, so adding is a push; removing the newest
+/// (the usual register/deregister pair) touches nothing else.
+#[derive(Default)]
+struct Ordered(Vec<Arc<Registration>>);
+
+impl Ordered {
+    fn push(&mut self, reg: &Arc<Registration>) {
+        debug_assert!(self.0.last().is_none_or(|last| last.id < reg.id));
+        self.0.push(reg.clone());
+    }
+
+    fn remove(&mut self, id: i32) {
+        if let Ok(i) = self.0.binary_search_by_key(&id, |r| r.id) {
+            self.0.remove(i);
+        }
+    }
+}
 
 #[derive(Default)]
 struct Index {
@@ -132,20 +146,18 @@ struct Index {
 impl Index {
     fn insert(&mut self, reg: &Arc<Registration>) {
         match reg.filter.domain {
-            None => self.every_domain.insert(reg.id, reg.clone()),
-            Some(uuid) => self.by_domain.entry(uuid).or_default().insert(reg.id, reg.clone()),
+            None => self.every_domain.push(reg),
+            Some(uuid) => self.by_domain.entry(uuid).or_default().push(reg),
         };
     }
 
     fn remove(&mut self, reg: &Registration) {
         match reg.filter.domain {
-            None => {
-                self.every_domain.remove(&reg.id);
-            }
+            None => self.every_domain.remove(reg.id),
             Some(uuid) => {
                 if let Some(list) = self.by_domain.get_mut(&uuid) {
-                    list.remove(&reg.id);
-                    if list.is_empty() {
+                    list.remove(reg.id);
+                    if list.0.is_empty() {
                         self.by_domain.remove(&uuid);
                     }
                 }
@@ -153,11 +165,20 @@ impl Index {
         }
     }
 
-    fn collect(&self, uuid: &Uuid, out: &mut Vec<Arc<Registration>>) {
-        out.extend(self.every_domain.values().cloned());
-        if let Some(list) = self.by_domain.get(uuid) {
-            out.extend(list.values().cloned());
+    /// Appends the registrations for domain `uuid`; returns how many sorted runs it appended.
+    fn collect(&self, uuid: &Uuid, out: &mut Vec<Arc<Registration>>) -> usize {
+        let mut runs = 0;
+        if !self.every_domain.0.is_empty() {
+            out.extend(self.every_domain.0.iter().cloned());
+            runs += 1;
         }
+        if !self.by_domain.is_empty() {
+            if let Some(list) = self.by_domain.get(uuid) {
+                out.extend(list.0.iter().cloned());
+                runs += 1;
+            }
+        }
+        runs
     }
 }
 
@@ -289,14 +310,17 @@ impl Registry {
     pub fn matching(&self, event: &Event, seq: u64, out: &mut Vec<Arc<Registration>>) {
         out.clear();
         let uuid = &event.domain.uuid;
+        let mut runs = 0;
         for event_id in event.kind.event_ids() {
             if let Some(index) = self.by_event.get(event_id) {
-                index.collect(uuid, out);
+                runs += index.collect(uuid, out);
             }
         }
-        self.every_event.collect(uuid, out);
+        runs += self.every_event.collect(uuid, out);
         out.retain(|r| r.is_live() && r.from_seq() <= seq);
-        out.sort_unstable_by_key(|r| r.id);
+        if runs > 1 {
+            out.sort_unstable_by_key(|r| r.id);
+        }
     }
 }
 

@@ -18,13 +18,22 @@ fn writable(dom: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> {
     Ok(handle)
 }
 
-/// Runs a change on `dom` and keeps the handle's ID in step (libvirt updates it too).
+/// Runs a change on `dom` that may start or stop it, and keeps the handle's ID in step
+/// (libvirt updates it too).
 fn change(dom: virDomainPtr, api: &'static str, op: impl FnOnce(&Arc<DomainHandle>) -> Result<()>) -> c_int {
     entry(api, || {
         let handle = writable(dom, api)?;
         op(&handle)?;
         let id = handle.conn.conn.driver().lookup_by_uuid(&handle.uuid).map(|d| d.id).unwrap_or(-1);
         handle.id.store(id, Ordering::Relaxed);
+        Ok(0)
+    })
+}
+
+/// Runs a change on `dom` that leaves it running or stopped as it was.
+fn adjust(dom: virDomainPtr, api: &'static str, op: impl FnOnce(&Arc<DomainHandle>) -> Result<()>) -> c_int {
+    entry(api, || {
+        op(&writable(dom, api)?)?;
         Ok(0)
     })
 }
@@ -248,7 +257,8 @@ pub extern "C" fn virDomainGetXMLDesc(domain: virDomainPtr, flags: c_uint) -> *m
                 flags & !allowed
             )));
         }
-        let event = handle.snapshot.as_ref().ok_or_else(|| {
+        let snapshot = handle.snapshot.lock().clone();
+        let event = snapshot.as_ref().ok_or_else(|| {
             VirError::invalid_arg("virDomainGetXMLDesc: VIR_DOMAIN_XML_EVENT_SNAPSHOT needs the domain handle given to an event callback")
         })?;
         let versioned = flags as i32 & VIR_DOMAIN_XML_RESOURCE_VERSION != 0;
@@ -346,25 +356,25 @@ pub extern "C" fn virDomainShutdownFlags(domain: virDomainPtr, flags: c_uint) ->
 /// Reboots the guest (a REBOOT event).
 #[no_mangle]
 pub extern "C" fn virDomainReboot(domain: virDomainPtr, flags: c_uint) -> c_int {
-    change(domain, "virDomainReboot", |h| h.conn.conn.driver().reboot(&h.domain_ref(), flags))
+    adjust(domain, "virDomainReboot", |h| h.conn.conn.driver().reboot(&h.domain_ref(), flags))
 }
 
 /// Resets the guest as a power cycle would (a REBOOT event).
 #[no_mangle]
 pub extern "C" fn virDomainReset(domain: virDomainPtr, flags: c_uint) -> c_int {
-    change(domain, "virDomainReset", |h| h.conn.conn.driver().reset(&h.domain_ref(), flags))
+    adjust(domain, "virDomainReset", |h| h.conn.conn.driver().reset(&h.domain_ref(), flags))
 }
 
 /// Pauses a running domain.
 #[no_mangle]
 pub extern "C" fn virDomainSuspend(domain: virDomainPtr) -> c_int {
-    change(domain, "virDomainSuspend", |h| h.conn.conn.driver().suspend(&h.domain_ref()))
+    adjust(domain, "virDomainSuspend", |h| h.conn.conn.driver().suspend(&h.domain_ref()))
 }
 
 /// Resumes a paused domain.
 #[no_mangle]
 pub extern "C" fn virDomainResume(domain: virDomainPtr) -> c_int {
-    change(domain, "virDomainResume", |h| h.conn.conn.driver().resume(&h.domain_ref()))
+    adjust(domain, "virDomainResume", |h| h.conn.conn.driver().resume(&h.domain_ref()))
 }
 
 /// Saves a running domain's state to file `to` and stops it.
@@ -412,7 +422,7 @@ pub unsafe extern "C" fn virDomainSetBlockThreshold(
     threshold: std::ffi::c_ulonglong,
     flags: c_uint,
 ) -> c_int {
-    change(domain, "virDomainSetBlockThreshold", |h| {
+    adjust(domain, "virDomainSetBlockThreshold", |h| {
         let dev = str_arg(dev, "dev", "virDomainSetBlockThreshold")?;
         h.conn.conn.driver().set_block_threshold(&h.domain_ref(), dev, threshold, flags)
     })
@@ -432,7 +442,7 @@ pub unsafe extern "C" fn virDomainSetMetadata(
     uri: *const c_char,
     flags: c_uint,
 ) -> c_int {
-    change(domain, "virDomainSetMetadata", |h| {
+    adjust(domain, "virDomainSetMetadata", |h| {
         let kind = match r#type {
             VIR_DOMAIN_METADATA_DESCRIPTION => MetadataKind::Description,
             VIR_DOMAIN_METADATA_TITLE => MetadataKind::Title,

@@ -177,15 +177,23 @@ unsafe fn invoke(
 /// domain handle borrowed for the duration of the call.
 fn c_handler(conn: Arc<ConnHandle>, event_id: i32, cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void), opaque: usize) -> Handler {
     Box::new(move |event: &Arc<Event>| {
-        let dom = handles::new_event_domain(&conn, event);
+        let dom = handles::lend_event_domain(&conn, event);
         let conn_ptr = handles::connection_ptr(&conn);
-        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid until released below.
+        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid while lent.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            invoke(event_id, cb, conn_ptr, dom, event, opaque as *mut c_void)
+            invoke(event_id, cb, conn_ptr, dom.ptr(), event, opaque as *mut c_void)
         }));
-        handles::release_domain_ptr(dom);
+        drop(dom);
+        forget_if_gone(&conn, event);
         drop(outcome);
     })
+}
+
+/// After a domain's last event, its cached callback handle goes too.
+pub(crate) fn forget_if_gone(conn: &Arc<ConnHandle>, event: &Event) {
+    if event.kind == (EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED }) {
+        handles::forget_event_domain(conn, &event.domain.uuid);
+    }
 }
 
 /// Resolves the optional domain filter of a registration on `conn`.

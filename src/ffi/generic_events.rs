@@ -2,7 +2,7 @@
 //! event through the `virConnectEvent` tagged union, watches that start from a resource version,
 //! event names, and the question of which events a connection's backend can emit.
 
-use super::events::{c_str_or_null, domain_filter, finalizer, typed_params, GraphicsC};
+use super::events::{c_str_or_null, domain_filter, finalizer, forget_if_gone, typed_params, GraphicsC};
 use super::handles::{self, ConnHandle};
 use super::types::*;
 use super::{entry, opt_str_arg, str_arg};
@@ -136,15 +136,15 @@ fn generic_handler(conn: Arc<ConnHandle>, filter_id: Option<i32>, cb: GenericFn,
         // A registration for one name sees the event under that name (io-error or
         // io-error-reason, say); a watch's own events keep theirs.
         let event_id = if about_a_domain { filter_id.unwrap_or(own_id) } else { own_id };
-        let dom = if about_a_domain { handles::new_event_domain(&conn, event) } else { ptr::null_mut() };
+        let dom = about_a_domain.then(|| handles::lend_event_domain(&conn, event));
+        let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
         let conn_ptr = handles::connection_ptr(&conn);
-        // SAFETY: `cb` has the generic callback type; `dom` is NULL or live until released below.
+        // SAFETY: `cb` has the generic callback type; `dom_ptr` is NULL or live while lent.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            call_generic(cb, conn_ptr, dom, event, event_id, opaque as *mut c_void)
+            call_generic(cb, conn_ptr, dom_ptr, event, event_id, opaque as *mut c_void)
         }));
-        if about_a_domain {
-            handles::release_domain_ptr(dom);
-        }
+        drop(dom);
+        forget_if_gone(&conn, event);
         drop(outcome);
     })
 }

@@ -25,6 +25,9 @@ pub(crate) struct ConnHandle {
     app_refs: Mutex<usize>,
     /// All references: the application's plus one per live domain handle.
     refs: Mutex<usize>,
+    /// The handle lent to event callbacks for each domain, reused while nobody else holds it,
+    /// so that delivering an event costs no allocation and no table update.
+    event_domains: Mutex<FastMap<Uuid, Arc<DomainHandle>>>,
 }
 
 pub(crate) struct DomainHandle {
@@ -35,7 +38,7 @@ pub(crate) struct DomainHandle {
     pub id: AtomicI32,
     /// For a handle given to an event callback: the event, whose snapshot
     /// VIR_DOMAIN_XML_EVENT_SNAPSHOT reads.
-    pub snapshot: Option<Arc<Event>>,
+    pub snapshot: Mutex<Option<Arc<Event>>>,
     refs: Mutex<usize>,
 }
 
@@ -96,7 +99,14 @@ fn key<T>(handle: &Arc<T>) -> usize {
 
 /// Hands a new connection to C, with one application reference.
 pub(crate) fn new_connection(conn: Arc<Connection>) -> virConnectPtr {
-    let handle = Arc::new(ConnHandle { conn, error_handler: Mutex::new(None), close_callback: Mutex::new(None), app_refs: Mutex::new(1), refs: Mutex::new(1) });
+    let handle = Arc::new(ConnHandle {
+        conn,
+        error_handler: Mutex::new(None),
+        close_callback: Mutex::new(None),
+        app_refs: Mutex::new(1),
+        refs: Mutex::new(1),
+        event_domains: Mutex::new(FastMap::default()),
+    });
     let ptr = Arc::as_ptr(&handle) as virConnectPtr;
     CONNECTIONS.lock().insert(key(&handle), handle);
     ptr
@@ -128,24 +138,30 @@ pub(crate) fn ref_connection(handle: &Arc<ConnHandle>) {
 /// (its callbacks are deregistered); the handle itself lives on while domain handles use it.
 /// Returns the references left.
 pub(crate) fn close_connection(handle: &Arc<ConnHandle>) -> Result<usize> {
-    let (left, closing) = {
-        let mut table = CONNECTIONS.lock();
+    let closing = {
+        let _table = CONNECTIONS.lock();
         let mut app_refs = handle.app_refs.lock();
         if *app_refs == 0 {
             return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "virConnectClose: the connection is already closed"));
         }
         *app_refs -= 1;
-        let mut refs = handle.refs.lock();
-        *refs -= 1;
-        if *refs == 0 {
-            table.remove(&key(handle));
-        }
-        (*refs, *app_refs == 0)
+        *app_refs == 0
     };
     if closing {
         handle.conn.close();
+        // Closed first, so that no callback caches a handle after this.
+        let lent: Vec<Arc<DomainHandle>> = handle.event_domains.lock().drain().map(|(_, h)| h).collect();
+        for h in &lent {
+            free_domain(h);
+        }
     }
-    Ok(left)
+    let mut table = CONNECTIONS.lock();
+    let mut refs = handle.refs.lock();
+    *refs -= 1;
+    if *refs == 0 {
+        table.remove(&key(handle));
+    }
+    Ok(*refs)
 }
 
 fn release_connection(handle: &Arc<ConnHandle>) {
@@ -162,24 +178,72 @@ pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> virDomainPt
     new_domain_handle(conn, dom, None)
 }
 
-/// Hands the domain of `event` to C, as it was at that event, with one reference.
-pub(crate) fn new_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> virDomainPtr {
-    new_domain_handle(conn, &event.domain, Some(event.clone()))
+fn new_domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>) -> virDomainPtr {
+    Arc::as_ptr(&domain_handle(conn, dom, snapshot, 1)) as virDomainPtr
 }
 
-fn new_domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>) -> virDomainPtr {
+fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>, refs: usize) -> Arc<DomainHandle> {
     *conn.refs.lock() += 1;
     let handle = Arc::new(DomainHandle {
         conn: conn.clone(),
         name: dom.name.clone(),
         uuid: dom.uuid,
         id: AtomicI32::new(dom.id),
-        snapshot,
-        refs: Mutex::new(1),
+        snapshot: Mutex::new(snapshot),
+        refs: Mutex::new(refs),
     });
-    let ptr = Arc::as_ptr(&handle) as virDomainPtr;
-    DOMAINS.lock().insert(key(&handle), handle);
-    ptr
+    DOMAINS.lock().insert(key(&handle), handle.clone());
+    handle
+}
+
+/// The domain of an event, lent to a callback for one call; dropping it gives the call's
+/// reference back (the handle stays valid after if the callback took one with virDomainRef).
+pub(crate) struct LentDomain(Arc<DomainHandle>);
+
+impl LentDomain {
+    pub fn ptr(&self) -> virDomainPtr {
+        Arc::as_ptr(&self.0) as virDomainPtr
+    }
+}
+
+impl Drop for LentDomain {
+    fn drop(&mut self) {
+        free_domain(&self.0);
+    }
+}
+
+/// Lends the domain of `event`, as it was at that event, to a callback on `conn`. The
+/// connection's handle for that domain is reused when only its cache holds it.
+pub(crate) fn lend_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> LentDomain {
+    let mut cache = conn.event_domains.lock();
+    if let Some(cached) = cache.get(&event.domain.uuid) {
+        let mut refs = cached.refs.lock();
+        if *refs == 1 {
+            *refs += 1;
+            cached.id.store(event.domain.id, Ordering::Relaxed);
+            *cached.snapshot.lock() = Some(event.clone());
+            return LentDomain(cached.clone());
+        }
+    }
+    if conn.conn.is_closed() {
+        return LentDomain(domain_handle(conn, &event.domain, Some(event.clone()), 1));
+    }
+    // One reference for the cache, one for the call.
+    let handle = domain_handle(conn, &event.domain, Some(event.clone()), 2);
+    let replaced = cache.insert(event.domain.uuid, handle.clone());
+    drop(cache);
+    if let Some(old) = replaced {
+        free_domain(&old);
+    }
+    LentDomain(handle)
+}
+
+/// Drops the connection's cached handle for a domain that no longer exists.
+pub(crate) fn forget_event_domain(conn: &Arc<ConnHandle>, uuid: &Uuid) {
+    let cached = conn.event_domains.lock().remove(uuid);
+    if let Some(handle) = cached {
+        free_domain(&handle);
+    }
 }
 
 /// The domain behind a pointer from C.
@@ -191,15 +255,6 @@ pub(crate) fn domain(ptr: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> 
         }
     }
     Err(VirError::new(VIR_ERR_INVALID_DOMAIN, VIR_FROM_DOM, api))
-}
-
-/// Gives back a reference taken by `new_domain` for the library's own use (a callback's
-/// borrowed `dom`), without making its connection the current call's.
-pub(crate) fn release_domain_ptr(ptr: virDomainPtr) {
-    let handle = DOMAINS.lock().get(&(ptr as usize)).cloned();
-    if let Some(handle) = handle {
-        free_domain(&handle);
-    }
 }
 
 /// virDomainRef.
