@@ -3,7 +3,6 @@
  * runs and the callbacks). Usage: churn [seconds] */
 #include "bench.h"
 
-#include <signal.h>
 
 static long delivered;
 
@@ -39,7 +38,7 @@ static void drain(long expected)
 int main(int argc, char **argv)
 {
     double seconds = seconds_arg(argc, argv, 1);
-    alarm(120);
+    bench_watchdog(120);
     BENCH_MUST(virEventRegisterDefaultImpl() == 0);
     virConnectPtr conn = virConnectOpen("test:///default");
     BENCH_MUST(conn != NULL);

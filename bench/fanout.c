@@ -4,7 +4,6 @@
  * Reports delivered events per second. Usage: fanout D [seconds] */
 #include "bench.h"
 
-#include <signal.h>
 
 static long delivered;
 static long misdelivered;
@@ -57,7 +56,7 @@ int main(int argc, char **argv)
     }
     domains = atoi(argv[1]);
     double seconds = seconds_arg(argc, argv, 2);
-    alarm(240);
+    bench_watchdog(240);
     BENCH_MUST(virEventRegisterDefaultImpl() == 0);
     virConnectPtr conn = virConnectOpen("test:///default");
     BENCH_MUST(conn != NULL);

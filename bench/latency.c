@@ -9,7 +9,6 @@
 #include "bench.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 
 #define MAX_SAMPLES 400000
@@ -75,7 +74,7 @@ int main(int argc, char **argv)
         return 2;
     }
     double seconds = seconds_arg(argc, argv, 2);
-    alarm(120);
+    bench_watchdog(120);
     samples = calloc(MAX_SAMPLES, sizeof *samples);
     BENCH_MUST(samples != NULL);
     pthread_t loop_thread;

@@ -10,7 +10,6 @@
  * library's own records (the 1,000 filter domains' handles are in the baseline too). */
 #include "bench.h"
 
-#include <signal.h>
 
 #define FILTER_DOMAINS 1000
 #define FUNCTIONS 100
@@ -72,7 +71,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int n = atoi(argv[2]);
-    alarm(240);
+    bench_watchdog(240);
     BENCH_MUST(virEventRegisterDefaultImpl() == 0);
     virConnectPtr conn = virConnectOpen("test:///default");
     BENCH_MUST(conn != NULL);

@@ -3,7 +3,6 @@
  * registered. Reports pairs per second. Usage: register D [seconds] */
 #include "bench.h"
 
-#include <signal.h>
 
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
@@ -34,7 +33,7 @@ int main(int argc, char **argv)
     }
     int others = atoi(argv[1]);
     double seconds = seconds_arg(argc, argv, 2);
-    alarm(240);
+    bench_watchdog(240);
     BENCH_MUST(virEventRegisterDefaultImpl() == 0);
     virConnectPtr conn = virConnectOpen("test:///default");
     BENCH_MUST(conn != NULL);
