@@ -5,8 +5,8 @@ goes first, several repetitions, and prints the medians side by side with the is
 Usage: run.py --ours DIR [--libvirt DIR] [--reps N] [--seconds S] [--json FILE]
 
 Timed cases run every repetition. Memory is deterministic (peak RSS varies by well under 1%
-between runs) and libvirt needs about a minute and a half to register 100,000 callbacks (its
-duplicate check scans every registration), so each memory case runs once per library.
+between runs) and libvirt needs over a minute to register 100,000 callbacks (its duplicate
+check scans every registration), so each memory case runs once per library.
 """
 
 import argparse
