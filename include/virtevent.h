@@ -2738,7 +2738,8 @@ int virEventRegisterDefaultImpl(void);
  * the thread that deregisters, or on the dispatch thread as soon as a callback it was
  * waiting for returns. Closing the last connection waits for a callback in progress to
  * return, unless it is called from that callback (then the thread stops right after it).
- * Process exit waits at most one second for a running callback.
+ * Process exit waits at most one second for a running callback. The thread is named
+ * "virtevent-loop" and blocks asynchronous signals, which stay with the application's threads.
  * virEventRunDefaultImpl is refused from then on: the thread runs the loop.
  *
  * Idempotent; may be called from any thread. Returns 0, or -1 if the thread cannot start.

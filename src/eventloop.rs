@@ -412,8 +412,8 @@ struct Worker {
     stop: bool,
 }
 
-/// The name the dispatch thread carries (visible in /proc and debuggers).
-pub const DISPATCH_THREAD_NAME: &str = "virtevent-loop";
+/// The name the dispatch thread carries (visible in /proc and debuggers; documented).
+const DISPATCH_THREAD_NAME: &str = "virtevent-loop";
 
 impl DispatchThread {
     pub fn new(event_loop: Arc<DefaultLoop>) -> Arc<Self> {
@@ -430,8 +430,9 @@ impl DispatchThread {
         self.state.lock().enabled
     }
 
-    /// The dispatch thread's ID, while one runs.
-    pub fn thread_id(&self) -> Option<ThreadId> {
+    /// The dispatch thread's ID, while one runs and has not been asked to stop.
+    #[cfg(test)]
+    fn thread_id(&self) -> Option<ThreadId> {
         self.state.lock().worker.as_ref().filter(|w| !w.stop).map(|w| w.id)
     }
 
