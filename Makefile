@@ -12,7 +12,18 @@ CTEST_LDFLAGS := -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent -pthread
 CTEST_SRCS := $(wildcard ctests/test_*.c)
 CTEST_BINS := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(CTEST_SRCS))
 
-.PHONY: all lib header header-check ctests check check-valgrind demo install clean
+# Benchmarks (never part of `make check`): each program in bench/ is built against virtevent
+# and, when pkg-config finds it, against libvirt; bench/run.py runs both and prints the table.
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_NAMES := $(patsubst bench/%.c,%,$(BENCH_SRCS))
+BENCH_CFLAGS := -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread
+BENCH_OURS := $(patsubst %,$(BUILD)/bench/ours/%,$(BENCH_NAMES))
+HAVE_LIBVIRT := $(shell pkg-config --exists libvirt 2>/dev/null && echo yes)
+BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BENCH_NAMES)))
+BENCH_REPS ?= 5
+BENCH_SECONDS ?= 0.5
+
+.PHONY: all lib header header-check ctests check check-valgrind bench demo install clean
 
 all: lib header-check
 
@@ -40,6 +51,19 @@ check: header-check ctests
 
 check-valgrind: ctests
 	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
+
+$(BUILD)/bench/ours/%: bench/%.c bench/bench.h $(LIB) include/virtevent.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
+
+$(BUILD)/bench/libvirt/%: bench/%.c bench/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $@ $< $(shell pkg-config --libs libvirt)
+
+bench: lib
+	$(MAKE) --no-print-directory $(BENCH_OURS) $(BENCH_LIBVIRT)
+	python3 bench/run.py --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) --json $(BUILD)/bench/results.json \
+	  --ours $(BUILD)/bench/ours $(if $(HAVE_LIBVIRT),--libvirt $(BUILD)/bench/libvirt)
 
 demo: lib
 	@mkdir -p $(BUILD)

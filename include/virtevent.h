@@ -3106,9 +3106,32 @@ void virEventRegisterImpl(virEventAddHandleFunc addHandle,
 int virEventRegisterDefaultImpl(void);
 
 /**
+ * Makes the library run its built-in loop on a dispatch thread of its own, so that event
+ * callbacks fire with no application loop at all (for callers such as Python or Go through
+ * dlopen). Call it instead of virEventRegisterDefaultImpl, before opening connections.
+ *
+ * The thread runs while at least one connection is open: it starts with the first (or at
+ * once, if connections are already open) and is stopped and joined when the last one is
+ * closed, and at process exit. Event callbacks (and the application's own handles and
+ * timeouts) run on that one thread, one at a time, in event order; a free callback runs on
+ * the thread that deregisters, or on the dispatch thread as soon as a callback it was
+ * waiting for returns. Closing the last connection waits for a callback in progress to
+ * return, unless it is called from that callback (then the thread stops right after it).
+ * Process exit waits at most one second for a running callback. The thread is named
+ * "virtevent-loop" and blocks asynchronous signals, which stay with the application's threads.
+ * virEventRunDefaultImpl is refused from then on: the thread runs the loop.
+ *
+ * Idempotent; may be called from any thread. Returns 0, or -1 if the thread cannot start.
+ *
+ * virtevent extension
+ */
+int virEventRegisterThreadImpl(void);
+
+/**
  * Runs one iteration of the built-in loop: waits until a handle is ready or a timeout is due
  * (indefinitely if neither can happen), then dispatches them — queued domain events included.
- * Returns 0, or -1 (e.g. called from inside one of its own callbacks).
+ * Returns 0, or -1 (e.g. called from inside one of its own callbacks, or after
+ * virEventRegisterThreadImpl, whose thread runs the loop).
  */
 int virEventRunDefaultImpl(void);
 

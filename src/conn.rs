@@ -4,6 +4,7 @@ use crate::abi::*;
 use crate::driver::test::TestDriver;
 use crate::driver::Driver;
 use crate::error::{Result, VirError};
+use crate::eventloop;
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -52,6 +53,9 @@ impl Connection {
                 ))
             }
         };
+        eventloop::dispatch_thread()
+            .connection_opened()
+            .map_err(|e| VirError::system(format!("cannot start the event dispatch thread: {e}")))?;
         Ok(Arc::new(Connection {
             id: NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed),
             uri: uri.to_string(),
@@ -82,10 +86,12 @@ impl Connection {
     }
 
     /// The application is done with the connection: every callback it registered is
-    /// deregistered (their free callbacks run) and no event reaches it any more.
+    /// deregistered (their free callbacks run) and no event reaches it any more. In thread
+    /// mode, closing the last connection stops the dispatch thread.
     pub fn close(&self) {
         if !self.closed.swap(true, Ordering::AcqRel) {
             self.driver.events().deregister_connection(self.id);
+            eventloop::dispatch_thread().connection_closed();
         }
     }
 }

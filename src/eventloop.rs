@@ -6,6 +6,9 @@
 //! every N ms counted from when it was added, last updated or last fired; a handle watching no
 //! events stays registered but is not polled. Removal never frees a callback that is running:
 //! the finalizer runs once the dispatch that might be using it is over.
+//!
+//! `DispatchThread` (virEventRegisterThreadImpl) runs the built-in loop on a thread the library
+//! owns, for applications that have no loop of their own.
 
 use crate::abi::{VIR_EVENT_HANDLE_ERROR, VIR_EVENT_HANDLE_HANGUP, VIR_EVENT_HANDLE_READABLE, VIR_EVENT_HANDLE_WRITABLE};
 use crate::ffi::sys::{self, PollFd};
@@ -15,7 +18,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
-use std::thread::{self, ThreadId};
+use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 pub type HandleCallback = Box<dyn FnMut(i32, i32, i32) + Send>;
@@ -35,6 +38,7 @@ pub trait EventLoopImpl: Send + Sync {
 
 static CURRENT: RwLock<Option<Arc<dyn EventLoopImpl>>> = RwLock::new(None);
 static DEFAULT_LOOP: Lazy<Arc<DefaultLoop>> = Lazy::new(|| Arc::new(DefaultLoop::new()));
+static DISPATCH_THREAD: Lazy<Arc<DispatchThread>> = Lazy::new(|| DispatchThread::new(DEFAULT_LOOP.clone()));
 
 /// Makes `imp` the loop every later registration uses.
 pub fn register_impl(imp: Arc<dyn EventLoopImpl>) {
@@ -53,6 +57,18 @@ pub fn default_loop() -> &'static DefaultLoop {
 pub fn register_default_impl() {
     let imp: Arc<dyn EventLoopImpl> = DEFAULT_LOOP.clone();
     register_impl(imp);
+}
+
+/// The dispatch thread that runs the built-in loop in thread mode.
+pub fn dispatch_thread() -> &'static Arc<DispatchThread> {
+    &DISPATCH_THREAD
+}
+
+/// Thread mode: the built-in loop becomes the registered one and the library runs it on its
+/// own thread while connections are open.
+pub fn register_thread_impl() -> io::Result<()> {
+    register_default_impl();
+    DISPATCH_THREAD.enable()
 }
 
 #[derive(Debug)]
@@ -368,6 +384,179 @@ impl EventLoopImpl for DefaultLoop {
     }
 }
 
+/// A thread owned by the library that runs a `DefaultLoop`, so that callbacks fire with no
+/// application loop (virEventRegisterThreadImpl). It runs while thread mode is on and at
+/// least one connection is open, so that closing the last connection leaves no thread behind.
+///
+/// Stopping joins the thread, except from the thread itself (a callback closing the last
+/// connection): it cannot wait for itself, so it finishes once that callback returns and the
+/// join happens at the next start, stop or process exit.
+pub struct DispatchThread {
+    event_loop: Arc<DefaultLoop>,
+    state: Mutex<DispatchState>,
+}
+
+#[derive(Default)]
+struct DispatchState {
+    enabled: bool,
+    open_connections: usize,
+    worker: Option<Worker>,
+    /// Workers that stopped themselves and have left their loop, still to be joined.
+    finished: Vec<JoinHandle<()>>,
+}
+
+struct Worker {
+    handle: JoinHandle<()>,
+    id: ThreadId,
+    /// Asked from its own thread to stop after the current iteration.
+    stop: bool,
+}
+
+/// The name the dispatch thread carries (visible in /proc and debuggers; documented).
+const DISPATCH_THREAD_NAME: &str = "virtevent-loop";
+
+impl DispatchThread {
+    pub fn new(event_loop: Arc<DefaultLoop>) -> Arc<Self> {
+        Arc::new(DispatchThread { event_loop, state: Mutex::new(DispatchState::default()) })
+    }
+
+    /// Turns thread mode on (idempotent); the thread starts now if a connection is open.
+    pub fn enable(self: &Arc<Self>) -> io::Result<()> {
+        self.state.lock().enabled = true;
+        self.reconcile()
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.state.lock().enabled
+    }
+
+    /// The dispatch thread's ID, while one runs and has not been asked to stop.
+    #[cfg(test)]
+    fn thread_id(&self) -> Option<ThreadId> {
+        self.state.lock().worker.as_ref().filter(|w| !w.stop).map(|w| w.id)
+    }
+
+    /// A connection opened: in thread mode the thread starts if it is not running.
+    pub fn connection_opened(self: &Arc<Self>) -> io::Result<()> {
+        self.state.lock().open_connections += 1;
+        let started = self.reconcile();
+        if started.is_err() {
+            self.state.lock().open_connections -= 1;
+        }
+        started
+    }
+
+    /// A connection closed: after the last one the thread stops. This waits for a callback
+    /// running on the thread to return, unless called from that callback.
+    pub fn connection_closed(self: &Arc<Self>) {
+        {
+            let mut st = self.state.lock();
+            st.open_connections = st.open_connections.saturating_sub(1);
+        }
+        // Stopping cannot fail; only starting a thread can.
+        let _ = self.reconcile();
+    }
+
+    /// Process exit: thread mode ends and the thread is asked to stop. Waits at most `grace`
+    /// for it (a callback that never returns must not hang the exit), then joins it if it is
+    /// done. From the thread itself (exit() inside a callback) there is nothing to wait for.
+    pub fn shutdown(&self, grace: Duration) {
+        let (worker, finished) = {
+            let mut st = self.state.lock();
+            st.enabled = false;
+            let finished = std::mem::take(&mut st.finished);
+            match st.worker.as_mut() {
+                Some(w) if w.id == thread::current().id() => {
+                    w.stop = true;
+                    (None, finished)
+                }
+                _ => (st.worker.take(), finished),
+            }
+        };
+        for handle in finished {
+            let _ = handle.join();
+        }
+        let Some(worker) = worker else { return };
+        self.event_loop.wake();
+        let deadline = Instant::now() + grace;
+        while !worker.handle.is_finished() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+        if worker.handle.is_finished() {
+            let _ = worker.handle.join();
+        }
+        // Otherwise the handle is dropped, which detaches the thread; the exit ends it.
+    }
+
+    /// Brings the thread in line with what is wanted: running iff thread mode is on and a
+    /// connection is open. Joins without holding the state lock, so that a callback still
+    /// running on the thread being joined may call back into this (e.g. open a connection).
+    fn reconcile(self: &Arc<Self>) -> io::Result<()> {
+        let me = thread::current().id();
+        let mut outcome = Ok(());
+        let (to_join, finished) = {
+            let mut st = self.state.lock();
+            let finished = std::mem::take(&mut st.finished);
+            let wanted = st.enabled && st.open_connections > 0;
+            let mut to_join = None;
+            match st.worker.as_mut() {
+                // Also cancels a stop the thread asked for itself and has not yet acted on.
+                Some(w) if wanted => w.stop = false,
+                Some(w) if w.id == me => w.stop = true,
+                Some(_) => to_join = st.worker.take(),
+                None if wanted => match self.spawn() {
+                    Ok(worker) => st.worker = Some(worker),
+                    Err(e) => outcome = Err(e),
+                },
+                None => {}
+            }
+            (to_join, finished)
+        };
+        for handle in finished {
+            let _ = handle.join();
+        }
+        if let Some(worker) = to_join {
+            self.event_loop.wake();
+            let _ = worker.handle.join();
+        }
+        outcome
+    }
+
+    /// Starts a worker; called with the state lock held, which the worker takes before its
+    /// first iteration, so it always finds itself registered.
+    fn spawn(self: &Arc<Self>) -> io::Result<Worker> {
+        let this = self.clone();
+        let handle = thread::Builder::new().name(DISPATCH_THREAD_NAME.into()).spawn(move || this.run())?;
+        Ok(Worker { id: handle.thread().id(), handle, stop: false })
+    }
+
+    /// The worker's body: loop iterations until it is no longer the wanted worker.
+    fn run(self: Arc<Self>) {
+        sys::block_async_signals();
+        let me = thread::current().id();
+        loop {
+            {
+                let mut st = self.state.lock();
+                match &st.worker {
+                    Some(w) if w.id == me && !w.stop => {}
+                    Some(w) if w.id == me => {
+                        let worker = st.worker.take().expect("matched just above");
+                        st.finished.push(worker.handle);
+                        return;
+                    }
+                    // Taken out by whoever is joining it, or replaced.
+                    _ => return,
+                }
+            }
+            if self.event_loop.run_once().is_err() {
+                // Another thread is still inside the loop (a worker being stopped, finishing
+                // its callback) or poll failed: try again shortly instead of spinning.
+                thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,5 +670,148 @@ mod tests {
         lp.run_once().unwrap(); // the enabled timer fires
         waker.join().unwrap();
         assert!(fired.load(Ordering::SeqCst) >= 1);
+    }
+
+    /// Polls `cond` for up to five seconds.
+    fn eventually(cond: impl Fn() -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if cond() {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        cond()
+    }
+
+    /// A dispatch thread over a private loop, in thread mode.
+    fn thread_mode() -> (Arc<DefaultLoop>, Arc<DispatchThread>) {
+        let lp = Arc::new(DefaultLoop::new());
+        let dispatch = DispatchThread::new(lp.clone());
+        dispatch.enable().unwrap();
+        (lp, dispatch)
+    }
+
+    #[test]
+    fn dispatch_thread_runs_only_in_thread_mode_while_a_connection_is_open() {
+        let lp = Arc::new(DefaultLoop::new());
+        let dispatch = DispatchThread::new(lp);
+        dispatch.connection_opened().unwrap();
+        assert_eq!(dispatch.thread_id(), None, "not in thread mode");
+        dispatch.enable().unwrap();
+        let first = dispatch.thread_id().expect("started by enable, a connection being open");
+        dispatch.enable().unwrap();
+        dispatch.connection_opened().unwrap();
+        assert_eq!(dispatch.thread_id(), Some(first), "idempotent: still the one thread");
+        dispatch.connection_closed();
+        assert_eq!(dispatch.thread_id(), Some(first));
+        dispatch.connection_closed();
+        assert_eq!(dispatch.thread_id(), None);
+        assert_eq!(Arc::strong_count(&dispatch), 1, "the thread was joined");
+    }
+
+    #[test]
+    fn callbacks_run_in_order_on_the_dispatch_thread() {
+        let (lp, dispatch) = thread_mode();
+        dispatch.connection_opened().unwrap();
+        let worker = dispatch.thread_id().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        for n in 0..20 {
+            let seen = seen.clone();
+            let lp2 = lp.clone();
+            // Added from this thread while the worker is blocked in poll: each must wake it.
+            lp.add_timeout(
+                0,
+                Box::new(move |timer| {
+                    seen.lock().push((n, thread::current().id()));
+                    lp2.remove_timeout(timer);
+                }),
+                None,
+            );
+        }
+        assert!(eventually(|| seen.lock().len() == 20));
+        let seen = seen.lock().clone();
+        assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), (0..20).collect::<Vec<_>>());
+        assert!(seen.iter().all(|s| s.1 == worker && s.1 != thread::current().id()));
+        dispatch.connection_closed();
+        assert_eq!(Arc::strong_count(&dispatch), 1);
+    }
+
+    #[test]
+    fn closing_the_last_connection_from_a_callback_stops_after_it_returns() {
+        let (lp, dispatch) = thread_mode();
+        dispatch.connection_opened().unwrap();
+        let returned = Arc::new(AtomicI32::new(0));
+        let (d2, r2, lp2) = (dispatch.clone(), returned.clone(), lp.clone());
+        lp.add_timeout(
+            0,
+            Box::new(move |timer| {
+                d2.connection_closed(); // must not wait for itself
+                lp2.remove_timeout(timer);
+                r2.store(1, Ordering::SeqCst);
+            }),
+            None,
+        );
+        assert!(eventually(|| returned.load(Ordering::SeqCst) == 1));
+        assert!(eventually(|| dispatch.thread_id().is_none()));
+        // The next start joins the thread that stopped itself and starts a fresh one.
+        dispatch.connection_opened().unwrap();
+        assert!(dispatch.thread_id().is_some());
+        dispatch.connection_closed();
+        assert_eq!(Arc::strong_count(&dispatch), 1, "both threads were joined");
+    }
+
+    #[test]
+    fn reopening_from_the_same_callback_keeps_the_thread() {
+        let (lp, dispatch) = thread_mode();
+        dispatch.connection_opened().unwrap();
+        let worker = dispatch.thread_id().unwrap();
+        let fired = counter();
+        let (d2, f2, lp2) = (dispatch.clone(), fired.clone(), lp.clone());
+        lp.add_timeout(
+            0,
+            Box::new(move |timer| {
+                d2.connection_closed();
+                d2.connection_opened().unwrap();
+                lp2.remove_timeout(timer);
+                f2.fetch_add(1, Ordering::SeqCst);
+            }),
+            None,
+        );
+        assert!(eventually(|| fired.load(Ordering::SeqCst) == 1));
+        let after = counter();
+        let a2 = after.clone();
+        lp.add_timeout(0, Box::new(move |_| { a2.fetch_add(1, Ordering::SeqCst); }), None);
+        assert!(eventually(|| after.load(Ordering::SeqCst) > 0), "the loop still runs");
+        assert_eq!(dispatch.thread_id(), Some(worker));
+        dispatch.connection_closed();
+        assert_eq!(Arc::strong_count(&dispatch), 1);
+    }
+
+    #[test]
+    fn shutdown_gives_up_on_a_callback_that_does_not_return() {
+        let (lp, dispatch) = thread_mode();
+        dispatch.connection_opened().unwrap();
+        let release = Arc::new(AtomicI32::new(0));
+        let entered = counter();
+        let (r2, e2) = (release.clone(), entered.clone());
+        lp.add_timeout(
+            0,
+            Box::new(move |_| {
+                e2.store(1, Ordering::SeqCst);
+                while r2.load(Ordering::SeqCst) == 0 {
+                    thread::sleep(Duration::from_millis(1));
+                }
+            }),
+            None,
+        );
+        assert!(eventually(|| entered.load(Ordering::SeqCst) == 1));
+        let start = Instant::now();
+        dispatch.shutdown(Duration::from_millis(100));
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert!(!dispatch.is_enabled());
+        assert_eq!(dispatch.thread_id(), None);
+        release.store(1, Ordering::SeqCst); // let the detached thread finish
+        assert!(eventually(|| Arc::strong_count(&dispatch) == 1));
     }
 }

@@ -3,11 +3,13 @@
 
 use super::entry;
 use super::types::*;
+use crate::abi::{VIR_ERR_OPERATION_INVALID, VIR_FROM_EVENT};
 use crate::error::VirError;
 use crate::eventloop::{self, EventLoopImpl, Finalizer, HandleCallback, TimeoutCallback};
 use parking_lot::Mutex;
 use std::ffi::{c_int, c_void};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
+use std::time::Duration;
 
 /// An application's event loop, reached through the six functions it registered.
 struct ApplicationLoop {
@@ -130,12 +132,60 @@ pub extern "C" fn virEventRegisterDefaultImpl() -> c_int {
     })
 }
 
+/// How long process exit waits for a callback still running on the dispatch thread.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+extern "C" fn stop_dispatch_thread_at_exit() {
+    let _ = std::panic::catch_unwind(|| eventloop::dispatch_thread().shutdown(EXIT_GRACE));
+}
+
+/// Makes the library run its built-in loop on a dispatch thread of its own, so that event
+/// callbacks fire with no application loop at all (for callers such as Python or Go through
+/// dlopen). Call it instead of virEventRegisterDefaultImpl, before opening connections.
+///
+/// The thread runs while at least one connection is open: it starts with the first (or at
+/// once, if connections are already open) and is stopped and joined when the last one is
+/// closed, and at process exit. Event callbacks (and the application's own handles and
+/// timeouts) run on that one thread, one at a time, in event order; a free callback runs on
+/// the thread that deregisters, or on the dispatch thread as soon as a callback it was
+/// waiting for returns. Closing the last connection waits for a callback in progress to
+/// return, unless it is called from that callback (then the thread stops right after it).
+/// Process exit waits at most one second for a running callback. The thread is named
+/// "virtevent-loop" and blocks asynchronous signals, which stay with the application's threads.
+/// virEventRunDefaultImpl is refused from then on: the thread runs the loop.
+///
+/// Idempotent; may be called from any thread. Returns 0, or -1 if the thread cannot start.
+///
+/// virtevent extension
+#[no_mangle]
+pub extern "C" fn virEventRegisterThreadImpl() -> c_int {
+    entry("virEventRegisterThreadImpl", || {
+        static AT_EXIT: Once = Once::new();
+        // SAFETY: registers a function of this library that takes no arguments; atexit
+        // handlers registered from a shared object also run when it is unloaded.
+        AT_EXIT.call_once(|| unsafe {
+            libc::atexit(stop_dispatch_thread_at_exit);
+        });
+        eventloop::register_thread_impl()
+            .map(|_| 0)
+            .map_err(|e| VirError::system(format!("virEventRegisterThreadImpl: cannot start the dispatch thread: {e}")))
+    })
+}
+
 /// Runs one iteration of the built-in loop: waits until a handle is ready or a timeout is due
 /// (indefinitely if neither can happen), then dispatches them — queued domain events included.
-/// Returns 0, or -1 (e.g. called from inside one of its own callbacks).
+/// Returns 0, or -1 (e.g. called from inside one of its own callbacks, or after
+/// virEventRegisterThreadImpl, whose thread runs the loop).
 #[no_mangle]
 pub extern "C" fn virEventRunDefaultImpl() -> c_int {
     entry("virEventRunDefaultImpl", || {
+        if eventloop::dispatch_thread().is_enabled() {
+            return Err(VirError::new(
+                VIR_ERR_OPERATION_INVALID,
+                VIR_FROM_EVENT,
+                "virEventRunDefaultImpl: the library's dispatch thread runs the event loop (virEventRegisterThreadImpl)",
+            ));
+        }
         eventloop::default_loop()
             .run_once()
             .map(|_| 0)

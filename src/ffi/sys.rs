@@ -19,3 +19,19 @@ pub fn poll(fds: &mut [PollFd], timeout_ms: i32) -> io::Result<usize> {
         Err(err)
     }
 }
+
+/// Blocks asynchronous signals in the calling thread, so that a thread the library starts
+/// never takes a signal meant for the application's own threads (SIGINT, SIGCHLD, …).
+/// Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP) stay deliverable.
+pub fn block_async_signals() {
+    // SAFETY: `set` is a local sigset_t initialised by sigfillset before use; pthread_sigmask
+    // only changes the calling thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP] {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
