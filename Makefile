@@ -23,7 +23,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib header header-check ctests check check-valgrind bench demo install clean
+.PHONY: all lib header header-check ctests check check-valgrind bench bench-history demo install clean
 
 all: lib header-check
 
@@ -64,6 +64,15 @@ bench: lib
 	$(MAKE) --no-print-directory $(BENCH_OURS) $(BENCH_LIBVIRT)
 	python3 bench/run.py --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) --json $(BUILD)/bench/results.json \
 	  --ours $(BUILD)/bench/ours $(if $(HAVE_LIBVIRT),--libvirt $(BUILD)/bench/libvirt)
+	$(MAKE) --no-print-directory bench-history
+
+# Extensions libvirt does not have, measured on their own.
+$(BUILD)/bench/history_rss: bench/extensions/history_rss.c $(LIB) include/virtevent.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
+
+bench-history: lib $(BUILD)/bench/history_rss
+	./$(BUILD)/bench/history_rss
 
 demo: lib
 	@mkdir -p $(BUILD)
