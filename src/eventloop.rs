@@ -17,6 +17,7 @@ use parking_lot::{Mutex, RwLock};
 use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
@@ -116,6 +117,8 @@ struct LoopState {
     polling: bool,
     /// True while callbacks run: removals are then only marked, and swept afterwards.
     dispatching: bool,
+    /// True while the runner spins before blocking: a change then only sets `nudged`.
+    spinning: bool,
 }
 
 /// The built-in poll() loop.
@@ -123,7 +126,17 @@ pub struct DefaultLoop {
     state: Mutex<LoopState>,
     wake_reader: UnixStream,
     wake_writer: UnixStream,
+    /// Set by another thread's change while the runner spins.
+    nudged: AtomicBool,
+    /// Whether spinning can help: with one CPU it only delays the thread that would wake us.
+    may_spin: bool,
 }
+
+/// How long an idle runner watches for work before it sleeps in poll(): a wake-up through
+/// poll() costs several microseconds of scheduler latency, a change seen while spinning
+/// well under one. Only when no file descriptor of the application is watched, so that fd
+/// readiness is never delayed by the spin.
+const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(50);
 
 impl Default for DefaultLoop {
     fn default() -> Self {
@@ -176,15 +189,46 @@ impl DefaultLoop {
         let (wake_reader, wake_writer) = UnixStream::pair().expect("socketpair for the event loop's wake-up channel");
         wake_reader.set_nonblocking(true).expect("non-blocking wake-up reader");
         wake_writer.set_nonblocking(true).expect("non-blocking wake-up writer");
-        DefaultLoop { state: Mutex::new(LoopState::default()), wake_reader, wake_writer }
+        DefaultLoop {
+            state: Mutex::new(LoopState::default()),
+            wake_reader,
+            wake_writer,
+            nudged: AtomicBool::new(false),
+            may_spin: thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+        }
     }
 
     /// Wakes a runner blocked in poll so it sees a change made from elsewhere.
     fn wake_if_polling(&self, state: &LoopState) {
         if state.polling && state.runner != Some(thread::current().id()) {
-            // A full buffer already guarantees a wake-up, so a failed write is harmless.
-            let _ = (&self.wake_writer).write(&[1]);
+            if state.spinning {
+                self.nudged.store(true, Ordering::Release);
+            } else {
+                // A full buffer already guarantees a wake-up, so a failed write is harmless.
+                let _ = (&self.wake_writer).write(&[1]);
+            }
         }
+    }
+
+    /// Spins until another thread changes something or `SPIN_BEFORE_SLEEP` passes; true if
+    /// something changed (then there is no need to poll).
+    fn spin(&self) -> bool {
+        let deadline = Instant::now() + SPIN_BEFORE_SLEEP;
+        loop {
+            if self.nudged.swap(false, Ordering::AcqRel) {
+                break;
+            }
+            if Instant::now() >= deadline {
+                // Leave the spin under the lock, so that a change either saw us spinning (and
+                // nudged) or sees us polling (and writes to the wake-up socket).
+                let mut st = self.state.lock();
+                st.spinning = false;
+                return self.nudged.swap(false, Ordering::AcqRel);
+            }
+            std::hint::spin_loop();
+        }
+        self.state.lock().spinning = false;
+        true
     }
 
     /// Wakes the loop unconditionally (used when stopping a thread that runs it).
@@ -203,6 +247,7 @@ impl DefaultLoop {
         let mut fds: Vec<PollFd>;
         let watches: Vec<i32>;
         let wait_ms;
+        let spinning;
         {
             let mut st = self.state.lock();
             if st.runner.is_some() {
@@ -223,8 +268,10 @@ impl DefaultLoop {
             fds.push(PollFd { fd: self.wake_reader.as_raw_fd(), events: libc::POLLIN, revents: 0 });
             fds.extend(polled.iter().map(|h| PollFd { fd: h.fd, events: to_poll_events(h.events), revents: 0 }));
             watches = polled.iter().map(|h| h.watch).collect();
+            spinning = self.may_spin && wait_ms != 0 && watches.is_empty();
+            st.spinning = spinning;
         }
-        let polled = sys::poll(&mut fds, wait_ms);
+        let polled = if spinning && self.spin() { Ok(0) } else { sys::poll(&mut fds, wait_ms) };
         {
             let mut st = self.state.lock();
             st.polling = false;
