@@ -85,21 +85,25 @@ pub struct WatchdogDef {
     pub action: String,
 }
 
-/// A parsed domain definition. The element tree is the source of truth for output; the typed
-/// fields are read from it once, at parse time.
+/// A parsed domain definition. It keeps the document as libvirt would write it (one compact
+/// string: every domain is defined, snapshotted and dumped far more often than edited) plus the
+/// typed fields the backends use, read once at parse time. Edits parse the text again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainDef {
-    root: Element,
-    virt_type: String,
-    name: String,
+    /// The canonical document, without runtime attributes; `type` is the root's first attribute.
+    xml: Box<str>,
+    /// Where the root's attributes after `type` start, where runtime ones are inserted.
+    after_type: usize,
+    virt_type: Box<str>,
+    name: Box<str>,
     uuid: Uuid,
     memory_kib: u64,
     current_memory_kib: u64,
     vcpus: u32,
-    disks: Vec<DiskDef>,
-    interfaces: Vec<InterfaceDef>,
-    graphics: Vec<GraphicsDef>,
-    watchdog: Option<WatchdogDef>,
+    disks: Box<[DiskDef]>,
+    interfaces: Box<[InterfaceDef]>,
+    graphics: Box<[GraphicsDef]>,
+    watchdog: Option<Box<WatchdogDef>>,
     resource_version: Option<u64>,
 }
 
@@ -278,20 +282,34 @@ impl DomainDef {
             }
         }
 
+        let (xml, after_type) = canonical(&root, &virt_type);
         Ok(DomainDef {
-            root,
-            virt_type,
-            name,
+            xml,
+            after_type,
+            virt_type: virt_type.into(),
+            name: name.into(),
             uuid,
             memory_kib,
             current_memory_kib,
             vcpus,
-            disks,
-            interfaces,
-            graphics,
-            watchdog,
+            disks: disks.into(),
+            interfaces: interfaces.into(),
+            graphics: graphics.into(),
+            watchdog: watchdog.map(Box::new),
             resource_version,
         })
+    }
+
+    /// The document as an element tree, for an edit.
+    fn tree(&self) -> Element {
+        xml::parse(&self.xml).expect("the canonical document parses")
+    }
+
+    /// Takes an edited tree as the new document (the typed fields are not edited).
+    fn set_tree(&mut self, root: &Element) {
+        let (xml, after_type) = canonical(root, &self.virt_type);
+        self.xml = xml;
+        self.after_type = after_type;
     }
 
     pub fn name(&self) -> &str {
@@ -322,7 +340,7 @@ impl DomainDef {
         &self.graphics
     }
     pub fn watchdog(&self) -> Option<&WatchdogDef> {
-        self.watchdog.as_ref()
+        self.watchdog.as_deref()
     }
     /// The `resourceVersion` the submitted XML carried (a compare-and-swap precondition).
     pub fn resource_version(&self) -> Option<u64> {
@@ -338,21 +356,25 @@ impl DomainDef {
     }
 
     pub fn title(&self) -> Option<String> {
-        self.root.child("title").map(Element::text)
+        self.tree().child("title").map(Element::text)
     }
 
     pub fn set_title(&mut self, title: Option<&str>) {
+        let mut root = self.tree();
         match title {
-            Some(t) => self.root.put_child(Element::with_text("title", t), after("title")),
-            None => self.root.remove_children("title"),
+            Some(t) => root.put_child(Element::with_text("title", t), after("title")),
+            None => root.remove_children("title"),
         }
+        self.set_tree(&root);
     }
 
     pub fn set_description(&mut self, description: Option<&str>) {
+        let mut root = self.tree();
         match description {
-            Some(t) => self.root.put_child(Element::with_text("description", t), after("description")),
-            None => self.root.remove_children("description"),
+            Some(t) => root.put_child(Element::with_text("description", t), after("description")),
+            None => root.remove_children("description"),
         }
+        self.set_tree(&root);
     }
 
     /// Sets (Some) or removes (None) the application metadata element of namespace `uri`,
@@ -372,7 +394,8 @@ impl DomainDef {
             }
             None => None,
         };
-        let mut metadata = self.root.child("metadata").cloned().unwrap_or_else(|| Element::new("metadata"));
+        let mut root = self.tree();
+        let mut metadata = root.child("metadata").cloned().unwrap_or_else(|| Element::new("metadata"));
         let in_namespace = |n: &Node| matches!(n, Node::Element(e) if e.attrs.iter().any(|(k, v)| k.starts_with("xmlns") && v == uri));
         let at = metadata.children.iter().position(in_namespace);
         metadata.children.retain(|n| !in_namespace(n));
@@ -380,26 +403,40 @@ impl DomainDef {
             metadata.children.insert(at.unwrap_or(metadata.children.len()), Node::Element(e));
         }
         if metadata.children.is_empty() {
-            self.root.remove_children("metadata");
+            root.remove_children("metadata");
         } else {
-            self.root.put_child(metadata, after("metadata"));
+            root.put_child(metadata, after("metadata"));
         }
+        self.set_tree(&root);
         Ok(())
     }
 
     /// The domain XML: with `id` for a running domain, with `resourceVersion` when asked.
     pub fn to_xml(&self, id: Option<i32>, resource_version: Option<u64>) -> String {
-        let mut attrs = Vec::with_capacity(self.root.attrs.len() + 2);
-        attrs.push(("type".to_string(), self.virt_type.clone()));
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.xml.len() + 48);
+        out.push_str(&self.xml[..self.after_type]);
         if let Some(id) = id {
-            attrs.push(("id".to_string(), id.to_string()));
+            let _ = write!(out, " id='{id}'");
         }
         if let Some(rv) = resource_version {
-            attrs.push(("resourceVersion".to_string(), rv.to_string()));
+            let _ = write!(out, " resourceVersion='{rv}'");
         }
-        attrs.extend(self.root.attrs.iter().filter(|(k, _)| k != "type").cloned());
-        self.root.to_xml_with_attrs(&attrs)
+        out.push_str(&self.xml[self.after_type..]);
+        out
     }
+}
+
+/// The document libvirt's way, with `type` first on the root, and where the attributes after
+/// `type` begin.
+fn canonical(root: &Element, virt_type: &str) -> (Box<str>, usize) {
+    let mut attrs = Vec::with_capacity(root.attrs.len() + 1);
+    attrs.push(("type".to_string(), virt_type.to_string()));
+    attrs.extend(root.attrs.iter().filter(|(k, _)| k != "type").cloned());
+    let text = root.to_xml_with_attrs(&attrs);
+    let after_type = "<domain type='".len() + xml::escaped_attribute_len(virt_type) + 1;
+    debug_assert_eq!(&text[after_type - 1..after_type], "'");
+    (text.into_boxed_str(), after_type)
 }
 
 #[cfg(test)]

@@ -263,6 +263,13 @@ impl Element {
     }
 }
 
+/// The length of `s` once escaped as an attribute value.
+pub fn escaped_attribute_len(s: &str) -> usize {
+    let mut out = String::new();
+    escape_into(&mut out, s, true);
+    out.len()
+}
+
 fn escape_into(out: &mut String, s: &str, attribute: bool) {
     for c in s.chars() {
         match c {
