@@ -9,7 +9,7 @@
 //! ended; if its undelivered backlog ever outgrows the history it receives one `expired`
 //! event and is removed, so nothing is ever dropped silently.
 
-use super::registry::{NewRegistration, Registration, Registry, Start, Style};
+use super::registry::{Callback, NewRegistration, Registration, Registry, Start, Style};
 use super::{Event, EventKind};
 use crate::abi::*;
 use crate::error::{Result, VirError};
@@ -77,7 +77,7 @@ impl Log {
 
     fn forget(&mut self, reg: &Arc<Registration>) {
         self.registrations -= 1;
-        if reg.bookmarks {
+        if reg.wants_bookmarks() {
             self.bookmarked.retain(|b| !Arc::ptr_eq(b, reg));
         }
         if reg.is_watch() {
@@ -149,7 +149,7 @@ impl EventBus {
     }
 
     /// Registers a callback; the first registration hooks the bus into the current event loop.
-    pub fn register(self: &Arc<Self>, new: NewRegistration) -> Result<i32> {
+    pub fn register<C: Callback + 'static>(self: &Arc<Self>, new: NewRegistration<C>) -> Result<i32> {
         self.ensure_timer()?;
         if new.bookmarks {
             self.ensure_bookmark_timer()?;
@@ -182,7 +182,7 @@ impl EventBus {
             let added = self.registry.write().add(new, live, from_seq);
             if let Ok(reg) = &added {
                 reg.note_delivery(self.now_ms());
-                if reg.bookmarks {
+                if reg.wants_bookmarks() {
                     log.bookmarked.push(reg.clone());
                 }
                 log.registrations += 1;
@@ -327,8 +327,8 @@ impl EventBus {
             }
             for (reg, events) in round.catch_up {
                 for (_, event) in events {
-                    if reg.filter.matches(&event) {
-                        if reg.bookmarks {
+                    if reg.filter().matches(&event) {
+                        if reg.wants_bookmarks() {
                             reg.note_delivery(now);
                         }
                         reg.deliver(&event);
@@ -338,7 +338,7 @@ impl EventBus {
             for (seq, event) in round.live {
                 self.registry.read().matching(&event, seq, &mut targets);
                 for reg in targets.drain(..) {
-                    if reg.bookmarks {
+                    if reg.wants_bookmarks() {
                         reg.note_delivery(now);
                     }
                     reg.deliver(&event);
@@ -479,7 +479,7 @@ impl Drop for EventBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::registry::Filter;
+    use crate::events::registry::{Filter, Key};
     use crate::events::{DomainName, DomainRef};
     use std::sync::atomic::AtomicUsize;
     use uuid::Uuid;
@@ -501,27 +501,32 @@ mod tests {
     #[derive(Clone, Default)]
     struct Seen(Arc<Mutex<Vec<u64>>>, Arc<AtomicUsize>);
 
+    impl Callback for Seen {
+        fn call(&self, e: &Arc<Event>) {
+            let mut seen = self.0.lock();
+            match e.kind {
+                EventKind::Expired => seen.extend([0, e.revision]),
+                EventKind::Bookmark => seen.extend([u64::MAX, e.revision]),
+                _ => seen.push(e.revision),
+            }
+        }
+        fn release(&self) {
+            self.1.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     impl Seen {
-        fn registration(&self, start: Start, bookmarks: bool) -> NewRegistration {
-            let (seen, frees) = (self.0.clone(), self.1.clone());
+        fn registration(&self, start: Start, bookmarks: bool) -> NewRegistration<Seen> {
             NewRegistration {
-                conn_id: 1,
-                style: Style::Generic,
-                filter: Filter { event_id: None, domain: None },
-                callback_key: Arc::as_ptr(&self.0) as usize,
+                key: Key {
+                    conn_id: 1,
+                    callback_key: Arc::as_ptr(&self.0) as usize,
+                    style: Style::Generic,
+                    filter: Filter { event_id: None, domain: None },
+                },
                 start,
                 bookmarks,
-                handler: Box::new(move |e: &Arc<Event>| {
-                    let mut seen = seen.lock();
-                    match e.kind {
-                        EventKind::Expired => seen.extend([0, e.revision]),
-                        EventKind::Bookmark => seen.extend([u64::MAX, e.revision]),
-                        _ => seen.push(e.revision),
-                    }
-                }),
-                finalizer: Some(Box::new(move || {
-                    frees.fetch_add(1, Ordering::SeqCst);
-                })),
+                callback: self.clone(),
             }
         }
         fn take(&self) -> Vec<u64> {

@@ -3,7 +3,6 @@
 
 use super::Event;
 use crate::error::{Result, VirError};
-use parking_lot::Mutex;
 use crate::fasthash::FastMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,8 +19,14 @@ pub enum Style {
     Generic,
 }
 
-pub type Handler = Box<dyn Fn(&Arc<Event>) + Send + Sync>;
-pub type Finalizer = Box<dyn FnOnce() + Send>;
+/// What the registry calls for an application. Held inside its registration, so that one
+/// allocation carries both.
+pub trait Callback: Send + Sync {
+    fn call(&self, event: &Arc<Event>);
+    /// Runs once, when the registration is gone and no call of it is in progress. A refused
+    /// registration is dropped without it (libvirt leaves `opaque` to the caller then).
+    fn release(&self);
+}
 
 /// What a registration asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,26 +54,38 @@ pub enum Start {
     Since(u64),
 }
 
-pub struct Registration {
-    pub id: i32,
+/// What identifies a registration for libvirt's duplicate rule: the same connection, callback,
+/// style, event and domain filter may be registered once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
     pub conn_id: u64,
+    /// Identity of the application's callback.
+    pub callback_key: usize,
     pub style: Style,
     pub filter: Filter,
-    /// Identity of the application's callback, for libvirt's duplicate rule.
-    pub callback_key: usize,
-    pub start: Start,
-    /// Also receives a bookmark event when nothing else reached it for a while.
-    pub bookmarks: bool,
-    last_delivery_ms: AtomicU64,
-    active: AtomicBool,
+}
+
+/// The state of a watch or of a registration that asked for bookmarks (most have neither,
+/// and carry no such state).
+struct Tracking {
+    start: Start,
+    bookmarks: bool,
     /// Receives events from the live stream (a watch first catches up from the history).
     live: AtomicBool,
     /// Sequence number of the first event the live stream may give it.
     from_seq: AtomicU64,
-    handler: Handler,
-    /// The application's free callback; runs when the last reference goes, which is after
-    /// deregistration and after any invocation in progress has returned.
-    finalizer: Mutex<Option<Finalizer>>,
+    last_delivery_ms: AtomicU64,
+}
+
+/// A registered callback with what it asked for.
+///
+/// cbindgen:ignore
+pub struct Registration<C: ?Sized + Callback = dyn Callback> {
+    pub id: i32,
+    active: AtomicBool,
+    pub key: Key,
+    tracking: Option<Box<Tracking>>,
+    callback: C,
 }
 
 impl Registration {
@@ -76,46 +93,77 @@ impl Registration {
         self.active.load(Ordering::Acquire)
     }
 
-    /// Calls the handler unless the registration was removed meanwhile.
+    /// Calls the callback unless the registration was removed meanwhile.
     pub fn deliver(&self, event: &Arc<Event>) {
         if self.is_active() {
-            (self.handler)(event);
+            self.callback.call(event);
         }
     }
 
+    pub fn filter(&self) -> &Filter {
+        &self.key.filter
+    }
+
     pub fn is_watch(&self) -> bool {
-        matches!(self.start, Start::Since(_))
+        self.tracking.as_ref().is_some_and(|t| matches!(t.start, Start::Since(_)))
+    }
+
+    /// Also receives a bookmark event when nothing else reached it for a while.
+    pub fn wants_bookmarks(&self) -> bool {
+        self.tracking.as_ref().is_some_and(|t| t.bookmarks)
     }
 
     /// Milliseconds (on the bus's clock) of the last event given to it, for bookmarks.
     pub fn last_delivery_ms(&self) -> u64 {
-        self.last_delivery_ms.load(Ordering::Acquire)
+        self.tracking.as_ref().map_or(0, |t| t.last_delivery_ms.load(Ordering::Acquire))
     }
 
     pub fn note_delivery(&self, now_ms: u64) {
-        self.last_delivery_ms.store(now_ms, Ordering::Release);
+        if let Some(t) = &self.tracking {
+            t.last_delivery_ms.store(now_ms, Ordering::Release);
+        }
     }
 
     pub fn is_live(&self) -> bool {
-        self.live.load(Ordering::Acquire)
+        self.tracking.as_ref().is_none_or(|t| t.live.load(Ordering::Acquire))
     }
 
     pub fn from_seq(&self) -> u64 {
-        self.from_seq.load(Ordering::Acquire)
+        self.tracking.as_ref().map_or(0, |t| t.from_seq.load(Ordering::Acquire))
     }
 
     /// Joins the live stream at sequence number `seq`.
     pub fn go_live(&self, seq: u64) {
-        self.from_seq.store(seq, Ordering::Release);
-        self.live.store(true, Ordering::Release);
+        if let Some(t) = &self.tracking {
+            t.from_seq.store(seq, Ordering::Release);
+            t.live.store(true, Ordering::Release);
+        }
     }
 }
 
-impl Drop for Registration {
+impl<C: ?Sized + Callback> Drop for Registration<C> {
     fn drop(&mut self) {
-        if let Some(free) = self.finalizer.get_mut().take() {
-            free();
-        }
+        self.callback.release();
+    }
+}
+
+/// A registration in the duplicate set, found by its key.
+struct ByKey(Arc<Registration>);
+
+impl PartialEq for ByKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+impl Eq for ByKey {}
+impl std::hash::Hash for ByKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.key.hash(state)
+    }
+}
+impl std::borrow::Borrow<Key> for ByKey {
+    fn borrow(&self) -> &Key {
+        &self.0.key
     }
 }
 
@@ -145,14 +193,14 @@ struct Index {
 
 impl Index {
     fn insert(&mut self, reg: &Arc<Registration>) {
-        match reg.filter.domain {
+        match reg.key.filter.domain {
             None => self.every_domain.push(reg),
             Some(uuid) => self.by_domain.entry(uuid).or_default().push(reg),
         };
     }
 
     fn remove(&mut self, reg: &Registration) {
-        match reg.filter.domain {
+        match reg.key.filter.domain {
             None => self.every_domain.remove(reg.id),
             Some(uuid) => {
                 if let Some(list) = self.by_domain.get_mut(&uuid) {
@@ -182,8 +230,6 @@ impl Index {
     }
 }
 
-type DedupKey = (u64, usize, Style, Filter);
-
 /// The callbacks registered on one backend, from all its connections.
 #[derive(Default)]
 pub struct Registry {
@@ -191,19 +237,15 @@ pub struct Registry {
     by_id: FastMap<i32, Arc<Registration>>,
     by_event: FastMap<i32, Index>,
     every_event: Index,
-    dedup: FastMap<DedupKey, i32>,
+    dedup: std::collections::HashSet<ByKey, std::hash::BuildHasherDefault<crate::fasthash::FastHasher>>,
 }
 
 /// Everything needed to register, before an ID is given.
-pub struct NewRegistration {
-    pub conn_id: u64,
-    pub style: Style,
-    pub filter: Filter,
-    pub callback_key: usize,
+pub struct NewRegistration<C: Callback> {
+    pub key: Key,
     pub start: Start,
     pub bookmarks: bool,
-    pub handler: Handler,
-    pub finalizer: Option<Finalizer>,
+    pub callback: C,
 }
 
 impl Registry {
@@ -219,38 +261,33 @@ impl Registry {
     /// and domain filter). It is live from sequence number `from_seq` when `live`, else it
     /// waits to catch up. On refusal the registration is handed back so that its handler can
     /// be dropped by the caller outside any lock.
-    pub fn add(
+    pub fn add<C: Callback + 'static>(
         &mut self,
-        new: NewRegistration,
+        new: NewRegistration<C>,
         live: bool,
         from_seq: u64,
-    ) -> std::result::Result<Arc<Registration>, (VirError, NewRegistration)> {
-        let key = (new.conn_id, new.callback_key, new.style, new.filter);
-        if self.dedup.contains_key(&key) {
+    ) -> std::result::Result<Arc<Registration>, (VirError, NewRegistration<C>)> {
+        if self.dedup.contains(&new.key) {
             return Err((VirError::invalid_arg("event callback already tracked"), new));
         }
         let id = self.next_id;
         self.next_id += 1;
-        let reg = Arc::new(Registration {
-            id,
-            conn_id: new.conn_id,
-            style: new.style,
-            filter: new.filter,
-            callback_key: new.callback_key,
-            start: new.start,
-            bookmarks: new.bookmarks,
-            last_delivery_ms: AtomicU64::new(0),
-            active: AtomicBool::new(true),
-            live: AtomicBool::new(live),
-            from_seq: AtomicU64::new(from_seq),
-            handler: new.handler,
-            finalizer: Mutex::new(new.finalizer),
+        let tracking = (new.start != Start::Now || new.bookmarks).then(|| {
+            Box::new(Tracking {
+                start: new.start,
+                bookmarks: new.bookmarks,
+                live: AtomicBool::new(live),
+                from_seq: AtomicU64::new(from_seq),
+                last_delivery_ms: AtomicU64::new(0),
+            })
         });
-        match reg.filter.event_id {
+        let reg: Arc<Registration> =
+            Arc::new(Registration { id, active: AtomicBool::new(true), key: new.key, tracking, callback: new.callback });
+        match reg.key.filter.event_id {
             Some(event_id) => self.by_event.entry(event_id).or_default().insert(&reg),
             None => self.every_event.insert(&reg),
         }
-        self.dedup.insert(key, id);
+        self.dedup.insert(ByKey(reg.clone()));
         self.by_id.insert(id, reg.clone());
         Ok(reg)
     }
@@ -259,12 +296,12 @@ impl Registry {
     /// registration must be dropped outside the registry lock (its drop runs the finalizer).
     pub fn remove(&mut self, conn_id: u64, id: i32, style: Style) -> Result<Arc<Registration>> {
         match self.by_id.get(&id) {
-            Some(reg) if reg.conn_id == conn_id && reg.style == style => {}
-            Some(reg) if reg.conn_id == conn_id => {
+            Some(reg) if reg.key.conn_id == conn_id && reg.key.style == style => {}
+            Some(reg) if reg.key.conn_id == conn_id => {
                 return Err(VirError::invalid_arg(format!(
                     "event callback {id} was registered with {}, deregister it with {}",
-                    style_register_call(reg.style),
-                    style_deregister_call(reg.style)
+                    style_register_call(reg.key.style),
+                    style_deregister_call(reg.key.style)
                 )))
             }
             _ => return Err(VirError::invalid_arg(format!("could not find event callback {id} for deletion"))),
@@ -280,12 +317,12 @@ impl Registry {
     /// The ID of the legacy registration of `callback_key` on `conn_id`, if any.
     pub fn find_legacy(&self, conn_id: u64, callback_key: usize) -> Option<i32> {
         let filter = Filter { event_id: Some(crate::abi::VIR_DOMAIN_EVENT_ID_LIFECYCLE), domain: None };
-        self.dedup.get(&(conn_id, callback_key, Style::Legacy, filter)).copied()
+        self.dedup.get(&Key { conn_id, callback_key, style: Style::Legacy, filter }).map(|r| r.0.id)
     }
 
     /// Removes every registration of a connection (on close).
     pub fn remove_connection(&mut self, conn_id: u64) -> Vec<Arc<Registration>> {
-        let ids: Vec<i32> = self.by_id.values().filter(|r| r.conn_id == conn_id).map(|r| r.id).collect();
+        let ids: Vec<i32> = self.by_id.values().filter(|r| r.key.conn_id == conn_id).map(|r| r.id).collect();
         let mut removed: Vec<Arc<Registration>> = ids.into_iter().map(|id| self.unlink(id)).collect();
         removed.sort_by_key(|r| r.id);
         removed
@@ -294,7 +331,7 @@ impl Registry {
     fn unlink(&mut self, id: i32) -> Arc<Registration> {
         let reg = self.by_id.remove(&id).expect("caller checked the id");
         reg.active.store(false, Ordering::Release);
-        match reg.filter.event_id {
+        match reg.key.filter.event_id {
             Some(event_id) => {
                 if let Some(index) = self.by_event.get_mut(&event_id) {
                     index.remove(&reg);
@@ -302,7 +339,7 @@ impl Registry {
             }
             None => self.every_event.remove(&reg),
         }
-        self.dedup.remove(&(reg.conn_id, reg.callback_key, reg.style, reg.filter));
+        self.dedup.remove(&reg.key);
         reg
     }
 
@@ -345,7 +382,7 @@ mod tests {
     use super::*;
 
     impl Registry {
-        fn add_now(&mut self, new: NewRegistration) -> std::result::Result<i32, (VirError, NewRegistration)> {
+        fn add_now<C: Callback + 'static>(&mut self, new: NewRegistration<C>) -> std::result::Result<i32, (VirError, NewRegistration<C>)> {
             self.add(new, true, 0).map(|r| r.id)
         }
     }
@@ -365,19 +402,22 @@ mod tests {
         }
     }
 
-    fn new_reg(conn_id: u64, key: usize, style: Style, filter: Filter, frees: &Arc<AtomicUsize>) -> NewRegistration {
-        let frees = frees.clone();
+    /// Counts its releases.
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Callback for Counted {
+        fn call(&self, _: &Arc<Event>) {}
+        fn release(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn new_reg(conn_id: u64, key: usize, style: Style, filter: Filter, frees: &Arc<AtomicUsize>) -> NewRegistration<Counted> {
         NewRegistration {
-            conn_id,
-            style,
-            filter,
-            callback_key: key,
+            key: Key { conn_id, callback_key: key, style, filter },
             start: Start::Now,
             bookmarks: false,
-            handler: Box::new(|_| {}),
-            finalizer: Some(Box::new(move || {
-                frees.fetch_add(1, Ordering::SeqCst);
-            })),
+            callback: Counted(frees.clone()),
         }
     }
 

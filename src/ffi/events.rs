@@ -6,18 +6,20 @@ use super::types::*;
 use super::entry;
 use crate::abi::*;
 use crate::error::{Result, VirError};
-use crate::events::registry::{Filter, Finalizer, Handler, NewRegistration, Style};
+use crate::events::registry::{Callback, Filter, Key, NewRegistration, Style};
 use crate::events::registry::Start;
 use crate::events::{is_known_event_id, Event, EventKind, GraphicsAddress, TypedParam, TypedValue};
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::Arc;
 
-/// The application's free callback for `opaque`, run exactly once by the registry.
-pub(crate) fn finalizer(freecb: virFreeCallback, opaque: usize) -> Option<Finalizer> {
-    let free = freecb?;
-    // SAFETY: the application's own free callback, given back its own opaque pointer.
-    Some(Box::new(move || unsafe { free(opaque as *mut c_void) }))
+/// Runs the application's free callback for `opaque` (the registry calls this exactly once).
+pub(crate) fn release_opaque(freecb: virFreeCallback, opaque: usize) {
+    if let Some(free) = freecb {
+        // SAFETY: the application's own free callback, given back its own opaque pointer; a
+        // panic cannot come out of C, and must not go into it.
+        let _ = std::panic::catch_unwind(|| unsafe { free(opaque as *mut c_void) });
+    }
 }
 
 pub(crate) fn c_str_or_null(s: &Option<std::ffi::CString>) -> *const c_char {
@@ -173,20 +175,32 @@ unsafe fn invoke(
     }
 }
 
-/// The handler that turns an event into a call of the application's C callback, with a
-/// domain handle borrowed for the duration of the call.
-fn c_handler(conn: Arc<ConnHandle>, event_id: i32, cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void), opaque: usize) -> Handler {
-    Box::new(move |event: &Arc<Event>| {
-        let dom = handles::lend_event_domain(&conn, event);
-        let conn_ptr = handles::connection_ptr(&conn);
+/// An application's callback of one of libvirt's types (legacy or RegisterAny), called with a
+/// domain handle lent for the duration of the call.
+struct TypedCallback {
+    conn: Arc<ConnHandle>,
+    cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void),
+    opaque: usize,
+    freecb: virFreeCallback,
+    event_id: i32,
+}
+
+impl Callback for TypedCallback {
+    fn call(&self, event: &Arc<Event>) {
+        let dom = handles::lend_event_domain(&self.conn, event);
+        let conn_ptr = handles::connection_ptr(&self.conn);
         // SAFETY: `cb` was registered for `event_id`; `dom` stays valid while lent.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            invoke(event_id, cb, conn_ptr, dom.ptr(), event, opaque as *mut c_void)
+            invoke(self.event_id, self.cb, conn_ptr, dom.ptr(), event, self.opaque as *mut c_void)
         }));
         drop(dom);
-        forget_if_gone(&conn, event);
+        forget_if_gone(&self.conn, event);
         drop(outcome);
-    })
+    }
+
+    fn release(&self) {
+        release_opaque(self.freecb, self.opaque);
+    }
 }
 
 /// After a domain's last event, its cached callback handle goes too.
@@ -222,14 +236,10 @@ fn register(
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
-        conn_id: conn.conn.id,
-        style,
-        filter: Filter { event_id: Some(event_id), domain },
-        callback_key: cb as usize,
+        key: Key { conn_id: conn.conn.id, callback_key: cb as usize, style, filter: Filter { event_id: Some(event_id), domain } },
         start: Start::Now,
         bookmarks: false,
-        handler: c_handler(conn.clone(), event_id, cb, opaque as usize),
-        finalizer: finalizer(freecb, opaque as usize),
+        callback: TypedCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb, event_id },
     })
 }
 

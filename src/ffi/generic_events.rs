@@ -2,13 +2,13 @@
 //! event through the `virConnectEvent` tagged union, watches that start from a resource version,
 //! event names, and the question of which events a connection's backend can emit.
 
-use super::events::{c_str_or_null, domain_filter, finalizer, forget_if_gone, typed_params, GraphicsC};
+use super::events::{c_str_or_null, domain_filter, forget_if_gone, release_opaque, typed_params, GraphicsC};
 use super::handles::{self, ConnHandle};
 use super::types::*;
 use super::{entry, opt_str_arg, str_arg};
 use crate::abi::*;
 use crate::error::{Result, VirError};
-use crate::events::registry::{Filter, Handler, NewRegistration, Start, Style};
+use crate::events::registry::{Callback, Filter, Key, NewRegistration, Start, Style};
 use crate::events::{event_id_by_name, event_name_c, is_watch_event_id, Event, EventKind};
 use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void};
 use std::ptr;
@@ -128,25 +128,37 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
     cb(conn, dom, &c_event, opaque);
 }
 
-/// The handler of a generic registration: `filter_id` is the event ID it asked for, if any.
-fn generic_handler(conn: Arc<ConnHandle>, filter_id: Option<i32>, cb: GenericFn, opaque: usize) -> Handler {
-    Box::new(move |event: &Arc<Event>| {
+/// An application's generic callback; `filter_id` is the event ID it asked for, if any.
+struct GenericCallback {
+    conn: Arc<ConnHandle>,
+    cb: GenericFn,
+    opaque: usize,
+    freecb: virFreeCallback,
+    filter_id: Option<i32>,
+}
+
+impl Callback for GenericCallback {
+    fn call(&self, event: &Arc<Event>) {
         let own_id = event.kind.primary_id();
         let about_a_domain = !is_watch_event_id(own_id);
         // A registration for one name sees the event under that name (io-error or
         // io-error-reason, say); a watch's own events keep theirs.
-        let event_id = if about_a_domain { filter_id.unwrap_or(own_id) } else { own_id };
-        let dom = about_a_domain.then(|| handles::lend_event_domain(&conn, event));
+        let event_id = if about_a_domain { self.filter_id.unwrap_or(own_id) } else { own_id };
+        let dom = about_a_domain.then(|| handles::lend_event_domain(&self.conn, event));
         let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
-        let conn_ptr = handles::connection_ptr(&conn);
+        let conn_ptr = handles::connection_ptr(&self.conn);
         // SAFETY: `cb` has the generic callback type; `dom_ptr` is NULL or live while lent.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            call_generic(cb, conn_ptr, dom_ptr, event, event_id, opaque as *mut c_void)
+            call_generic(self.cb, conn_ptr, dom_ptr, event, event_id, self.opaque as *mut c_void)
         }));
         drop(dom);
-        forget_if_gone(&conn, event);
+        forget_if_gone(&self.conn, event);
         drop(outcome);
-    })
+    }
+
+    fn release(&self) {
+        release_opaque(self.freecb, self.opaque);
+    }
 }
 
 /// The event ID a registration asks for by name (None: every event).
@@ -182,14 +194,10 @@ unsafe fn register_generic(
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
-        conn_id: conn.conn.id,
-        style: Style::Generic,
-        filter: Filter { event_id, domain },
-        callback_key: cb as usize,
+        key: Key { conn_id: conn.conn.id, callback_key: cb as usize, style: Style::Generic, filter: Filter { event_id, domain } },
         start: since.map_or(Start::Now, Start::Since),
         bookmarks,
-        handler: generic_handler(conn.clone(), event_id, cb, opaque as usize),
-        finalizer: finalizer(freecb, opaque as usize),
+        callback: GenericCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb, filter_id: event_id },
     })
 }
 
