@@ -124,6 +124,51 @@ pub struct GraphicsAddress {
     pub service: CString,
 }
 
+// The larger payloads are boxed, so that every event (and the history holding thousands of
+// them) stays small.
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoErrorEvent {
+    pub src_path: CString,
+    pub dev_alias: CString,
+    pub action: i32,
+    pub reason: CString,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphicsEvent {
+    pub phase: i32,
+    pub local: GraphicsAddress,
+    pub remote: GraphicsAddress,
+    pub auth_scheme: CString,
+    pub subject: Vec<(CString, CString)>,
+}
+
+/// Delivered to BLOCK_JOB (with the disk's path) and BLOCK_JOB_2 (with its target).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockJobEvent {
+    pub disk_path: CString,
+    pub disk_target: CString,
+    pub job_type: i32,
+    pub status: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskChangeEvent {
+    pub old_src: Option<CString>,
+    pub new_src: Option<CString>,
+    pub dev_alias: CString,
+    pub reason: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockThresholdEvent {
+    pub dev: CString,
+    pub path: Option<CString>,
+    pub threshold: u64,
+    pub excess: u64,
+}
+
 /// Payload of each kind of event. Strings are kept C-ready because every one of them is
 /// handed to C callbacks, possibly many times.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,18 +178,11 @@ pub enum EventKind {
     RtcChange { utc_offset: i64 },
     Watchdog { action: i32 },
     /// Delivered to both IO_ERROR and IO_ERROR_REASON registrations.
-    IoError { src_path: CString, dev_alias: CString, action: i32, reason: CString },
-    Graphics {
-        phase: i32,
-        local: GraphicsAddress,
-        remote: GraphicsAddress,
-        auth_scheme: CString,
-        subject: Vec<(CString, CString)>,
-    },
+    IoError(Box<IoErrorEvent>),
+    Graphics(Box<GraphicsEvent>),
     ControlError,
-    /// Delivered to BLOCK_JOB (with the disk's path) and BLOCK_JOB_2 (with its target).
-    BlockJob { disk_path: CString, disk_target: CString, job_type: i32, status: i32 },
-    DiskChange { old_src: Option<CString>, new_src: Option<CString>, dev_alias: CString, reason: i32 },
+    BlockJob(Box<BlockJobEvent>),
+    DiskChange(Box<DiskChangeEvent>),
     TrayChange { dev_alias: CString, reason: i32 },
     PmWakeup { reason: i32 },
     PmSuspend { reason: i32 },
@@ -158,7 +196,7 @@ pub enum EventKind {
     JobCompleted { params: Vec<TypedParam> },
     DeviceRemovalFailed { dev_alias: CString },
     MetadataChange { metadata_type: i32, nsuri: Option<CString> },
-    BlockThreshold { dev: CString, path: Option<CString>, threshold: u64, excess: u64 },
+    BlockThreshold(Box<BlockThresholdEvent>),
     MemoryFailure { recipient: i32, action: i32, flags: u32 },
     MemoryDeviceSizeChange { alias: CString, size: u64 },
     /// Extension: the domain came into (ADDED) or went out of (REMOVED) existence.
@@ -178,11 +216,11 @@ impl EventKind {
             EventKind::Reboot => &[VIR_DOMAIN_EVENT_ID_REBOOT],
             EventKind::RtcChange { .. } => &[VIR_DOMAIN_EVENT_ID_RTC_CHANGE],
             EventKind::Watchdog { .. } => &[VIR_DOMAIN_EVENT_ID_WATCHDOG],
-            EventKind::IoError { .. } => &[VIR_DOMAIN_EVENT_ID_IO_ERROR, VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON],
-            EventKind::Graphics { .. } => &[VIR_DOMAIN_EVENT_ID_GRAPHICS],
+            EventKind::IoError(_) => &[VIR_DOMAIN_EVENT_ID_IO_ERROR, VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON],
+            EventKind::Graphics(_) => &[VIR_DOMAIN_EVENT_ID_GRAPHICS],
             EventKind::ControlError => &[VIR_DOMAIN_EVENT_ID_CONTROL_ERROR],
-            EventKind::BlockJob { .. } => &[VIR_DOMAIN_EVENT_ID_BLOCK_JOB, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2],
-            EventKind::DiskChange { .. } => &[VIR_DOMAIN_EVENT_ID_DISK_CHANGE],
+            EventKind::BlockJob(_) => &[VIR_DOMAIN_EVENT_ID_BLOCK_JOB, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2],
+            EventKind::DiskChange(_) => &[VIR_DOMAIN_EVENT_ID_DISK_CHANGE],
             EventKind::TrayChange { .. } => &[VIR_DOMAIN_EVENT_ID_TRAY_CHANGE],
             EventKind::PmWakeup { .. } => &[VIR_DOMAIN_EVENT_ID_PMWAKEUP],
             EventKind::PmSuspend { .. } => &[VIR_DOMAIN_EVENT_ID_PMSUSPEND],
@@ -196,7 +234,7 @@ impl EventKind {
             EventKind::JobCompleted { .. } => &[VIR_DOMAIN_EVENT_ID_JOB_COMPLETED],
             EventKind::DeviceRemovalFailed { .. } => &[VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED],
             EventKind::MetadataChange { .. } => &[VIR_DOMAIN_EVENT_ID_METADATA_CHANGE],
-            EventKind::BlockThreshold { .. } => &[VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD],
+            EventKind::BlockThreshold(_) => &[VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD],
             EventKind::MemoryFailure { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE],
             EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
             EventKind::Existence { .. } => &[VIR_DOMAIN_EVENT_ID_EXISTENCE],

@@ -100,32 +100,32 @@ unsafe fn invoke(
         (EventKind::Reboot, _) | (EventKind::ControlError, _) => cb(conn, dom, opaque),
         (EventKind::RtcChange { utc_offset }, _) => call!(virConnectDomainEventRTCChangeCallback, *utc_offset),
         (EventKind::Watchdog { action }, _) => call!(virConnectDomainEventWatchdogCallback, *action),
-        (EventKind::IoError { src_path, dev_alias, action, .. }, VIR_DOMAIN_EVENT_ID_IO_ERROR) => {
-            call!(virConnectDomainEventIOErrorCallback, src_path.as_ptr(), dev_alias.as_ptr(), *action)
+        (EventKind::IoError(e), VIR_DOMAIN_EVENT_ID_IO_ERROR) => {
+            call!(virConnectDomainEventIOErrorCallback, e.src_path.as_ptr(), e.dev_alias.as_ptr(), e.action)
         }
-        (EventKind::IoError { src_path, dev_alias, action, reason }, _) => call!(
+        (EventKind::IoError(e), _) => call!(
             virConnectDomainEventIOErrorReasonCallback,
-            src_path.as_ptr(),
-            dev_alias.as_ptr(),
-            *action,
-            reason.as_ptr()
+            e.src_path.as_ptr(),
+            e.dev_alias.as_ptr(),
+            e.action,
+            e.reason.as_ptr()
         ),
-        (EventKind::Graphics { phase, local, remote, auth_scheme, subject }, _) => {
-            let g = GraphicsC::new(local, remote, subject);
-            call!(virConnectDomainEventGraphicsCallback, *phase, &g.local, &g.remote, auth_scheme.as_ptr(), &g.subject)
+        (EventKind::Graphics(e), _) => {
+            let g = GraphicsC::new(&e.local, &e.remote, &e.subject);
+            call!(virConnectDomainEventGraphicsCallback, e.phase, &g.local, &g.remote, e.auth_scheme.as_ptr(), &g.subject)
         }
-        (EventKind::BlockJob { disk_path, job_type, status, .. }, VIR_DOMAIN_EVENT_ID_BLOCK_JOB) => {
-            call!(virConnectDomainEventBlockJobCallback, disk_path.as_ptr(), *job_type, *status)
+        (EventKind::BlockJob(e), VIR_DOMAIN_EVENT_ID_BLOCK_JOB) => {
+            call!(virConnectDomainEventBlockJobCallback, e.disk_path.as_ptr(), e.job_type, e.status)
         }
-        (EventKind::BlockJob { disk_target, job_type, status, .. }, _) => {
-            call!(virConnectDomainEventBlockJobCallback, disk_target.as_ptr(), *job_type, *status)
+        (EventKind::BlockJob(e), _) => {
+            call!(virConnectDomainEventBlockJobCallback, e.disk_target.as_ptr(), e.job_type, e.status)
         }
-        (EventKind::DiskChange { old_src, new_src, dev_alias, reason }, _) => call!(
+        (EventKind::DiskChange(e), _) => call!(
             virConnectDomainEventDiskChangeCallback,
-            c_str_or_null(old_src),
-            c_str_or_null(new_src),
-            dev_alias.as_ptr(),
-            *reason
+            c_str_or_null(&e.old_src),
+            c_str_or_null(&e.new_src),
+            e.dev_alias.as_ptr(),
+            e.reason
         ),
         (EventKind::TrayChange { dev_alias, reason }, _) => {
             call!(virConnectDomainEventTrayChangeCallback, dev_alias.as_ptr(), *reason)
@@ -156,12 +156,12 @@ unsafe fn invoke(
         (EventKind::MetadataChange { metadata_type, nsuri }, _) => {
             call!(virConnectDomainEventMetadataChangeCallback, *metadata_type, c_str_or_null(nsuri))
         }
-        (EventKind::BlockThreshold { dev, path, threshold, excess }, _) => call!(
+        (EventKind::BlockThreshold(e), _) => call!(
             virConnectDomainEventBlockThresholdCallback,
-            dev.as_ptr(),
-            c_str_or_null(path),
-            *threshold,
-            *excess
+            e.dev.as_ptr(),
+            c_str_or_null(&e.path),
+            e.threshold,
+            e.excess
         ),
         (EventKind::MemoryFailure { recipient, action, flags }, _) => {
             call!(virConnectDomainEventMemoryFailureCallback, *recipient, *action, *flags)

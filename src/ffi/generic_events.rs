@@ -38,34 +38,34 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
         EventKind::Reboot | EventKind::ControlError | EventKind::Bookmark | EventKind::Expired => {}
         EventKind::RtcChange { utc_offset } => data.rtcChange = virConnectEventRTCChange { utcOffset: *utc_offset },
         EventKind::Watchdog { action } => data.watchdog = virConnectEventWatchdog { action: *action },
-        EventKind::IoError { src_path, dev_alias, action, reason } => {
+        EventKind::IoError(e) => {
             data.ioError = virConnectEventIOError {
-                srcPath: src_path.as_ptr(),
-                devAlias: dev_alias.as_ptr(),
-                action: *action,
-                reason: reason.as_ptr(),
+                srcPath: e.src_path.as_ptr(),
+                devAlias: e.dev_alias.as_ptr(),
+                action: e.action,
+                reason: e.reason.as_ptr(),
             }
         }
-        EventKind::Graphics { phase, local, remote, auth_scheme, subject } => {
-            graphics = GraphicsC::new(local, remote, subject);
+        EventKind::Graphics(e) => {
+            graphics = GraphicsC::new(&e.local, &e.remote, &e.subject);
             data.graphics = virConnectEventGraphics {
-                phase: *phase,
+                phase: e.phase,
                 local: &graphics.local,
                 remote: &graphics.remote,
-                authScheme: auth_scheme.as_ptr(),
+                authScheme: e.auth_scheme.as_ptr(),
                 subject: &graphics.subject,
             };
         }
-        EventKind::BlockJob { disk_path, disk_target, job_type, status } => {
-            let disk = if event_id == VIR_DOMAIN_EVENT_ID_BLOCK_JOB { disk_path } else { disk_target };
-            data.blockJob = virConnectEventBlockJob { disk: disk.as_ptr(), r#type: *job_type, status: *status };
+        EventKind::BlockJob(e) => {
+            let disk = if event_id == VIR_DOMAIN_EVENT_ID_BLOCK_JOB { &e.disk_path } else { &e.disk_target };
+            data.blockJob = virConnectEventBlockJob { disk: disk.as_ptr(), r#type: e.job_type, status: e.status };
         }
-        EventKind::DiskChange { old_src, new_src, dev_alias, reason } => {
+        EventKind::DiskChange(e) => {
             data.diskChange = virConnectEventDiskChange {
-                oldSrcPath: c_str_or_null(old_src),
-                newSrcPath: c_str_or_null(new_src),
-                devAlias: dev_alias.as_ptr(),
-                reason: *reason,
+                oldSrcPath: c_str_or_null(&e.old_src),
+                newSrcPath: c_str_or_null(&e.new_src),
+                devAlias: e.dev_alias.as_ptr(),
+                reason: e.reason,
             }
         }
         EventKind::TrayChange { dev_alias, reason } => {
@@ -97,12 +97,12 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
         EventKind::MetadataChange { metadata_type, nsuri } => {
             data.metadataChange = virConnectEventMetadataChange { r#type: *metadata_type, nsuri: c_str_or_null(nsuri) }
         }
-        EventKind::BlockThreshold { dev, path, threshold, excess } => {
+        EventKind::BlockThreshold(e) => {
             data.blockThreshold = virConnectEventBlockThreshold {
-                dev: dev.as_ptr(),
-                path: c_str_or_null(path),
-                threshold: *threshold,
-                excess: *excess,
+                dev: e.dev.as_ptr(),
+                path: c_str_or_null(&e.path),
+                threshold: e.threshold,
+                excess: e.excess,
             }
         }
         EventKind::MemoryFailure { recipient, action, flags } => {

@@ -208,6 +208,11 @@ impl LentDomain {
 
 impl Drop for LentDomain {
     fn drop(&mut self) {
+        // Nobody kept it (only the cache and this call hold it): let the event go now, while
+        // it is still in the CPU's cache, rather than when the domain's next event comes.
+        if *self.0.refs.lock() == 2 {
+            self.0.snapshot.lock().take();
+        }
         free_domain(&self.0);
     }
 }
