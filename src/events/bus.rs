@@ -502,7 +502,7 @@ mod tests {
     struct Seen(Arc<Mutex<Vec<u64>>>, Arc<AtomicUsize>);
 
     impl Callback for Seen {
-        fn call(&self, e: &Arc<Event>) {
+        fn call(&self, e: &Arc<Event>, _: &Key) {
             let mut seen = self.0.lock();
             match e.kind {
                 EventKind::Expired => seen.extend([0, e.revision]),
@@ -518,12 +518,7 @@ mod tests {
     impl Seen {
         fn registration(&self, start: Start, bookmarks: bool) -> NewRegistration<Seen> {
             NewRegistration {
-                key: Key {
-                    conn_id: 1,
-                    callback_key: Arc::as_ptr(&self.0) as usize,
-                    style: Style::Generic,
-                    filter: Filter { event_id: None, domain: None },
-                },
+                key: Key::new(1, Arc::as_ptr(&self.0) as usize, Style::Generic, Filter { event_id: None, domain: None }),
                 start,
                 bookmarks,
                 callback: self.clone(),

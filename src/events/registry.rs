@@ -1,9 +1,12 @@
 //! Who wants which events. Indexed by event ID and domain so that finding the callbacks
-//! for one event costs time proportional to the callbacks that match it.
+//! for one event costs time proportional to the callbacks that match it. Registrations are
+//! kept compact: applications register one callback per domain by the thousand.
 
 use super::Event;
 use crate::error::{Result, VirError};
-use crate::fasthash::FastMap;
+use crate::fasthash::{FastHasher, FastMap};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -22,7 +25,8 @@ pub enum Style {
 /// What the registry calls for an application. Held inside its registration, so that one
 /// allocation carries both.
 pub trait Callback: Send + Sync {
-    fn call(&self, event: &Arc<Event>);
+    /// `key` is the registration's own (its filter says which event ID it asked for).
+    fn call(&self, event: &Arc<Event>, key: &Key);
     /// Runs once, when the registration is gone and no call of it is in progress. A refused
     /// registration is dropped without it (libvirt leaves `opaque` to the caller then).
     fn release(&self);
@@ -54,15 +58,30 @@ pub enum Start {
     Since(u64),
 }
 
+/// Stands for "every event" in a stored key (event IDs are never negative).
+const EVERY_EVENT: i32 = -1;
+
 /// What identifies a registration for libvirt's duplicate rule: the same connection, callback,
-/// style, event and domain filter may be registered once.
+/// style, event and domain filter may be registered once. Stored flat (no `Option<i32>`) to
+/// keep every registration small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     pub conn_id: u64,
     /// Identity of the application's callback.
     pub callback_key: usize,
     pub style: Style,
-    pub filter: Filter,
+    event_id: i32,
+    domain: Option<Uuid>,
+}
+
+impl Key {
+    pub fn new(conn_id: u64, callback_key: usize, style: Style, filter: Filter) -> Self {
+        Key { conn_id, callback_key, style, event_id: filter.event_id.unwrap_or(EVERY_EVENT), domain: filter.domain }
+    }
+
+    pub fn filter(&self) -> Filter {
+        Filter { event_id: (self.event_id != EVERY_EVENT).then_some(self.event_id), domain: self.domain }
+    }
 }
 
 /// The state of a watch or of a registration that asked for bookmarks (most have neither,
@@ -96,12 +115,12 @@ impl Registration {
     /// Calls the callback unless the registration was removed meanwhile.
     pub fn deliver(&self, event: &Arc<Event>) {
         if self.is_active() {
-            self.callback.call(event);
+            self.callback.call(event, &self.key);
         }
     }
 
-    pub fn filter(&self) -> &Filter {
-        &self.key.filter
+    pub fn filter(&self) -> Filter {
+        self.key.filter()
     }
 
     pub fn is_watch(&self) -> bool {
@@ -147,7 +166,7 @@ impl<C: ?Sized + Callback> Drop for Registration<C> {
     }
 }
 
-/// A registration in the duplicate set, found by its key.
+/// A registration in a duplicate set, found by its key.
 struct ByKey(Arc<Registration>);
 
 impl PartialEq for ByKey {
@@ -167,20 +186,45 @@ impl std::borrow::Borrow<Key> for ByKey {
     }
 }
 
-/// Registrations in registration order. IDs only grow, so adding is a push; removing the newest
-/// (the usual register/deregister pair) touches nothing else.
+/// Above this many registrations a list keeps a set of their keys for the duplicate check;
+/// below it, scanning the list is cheaper than the set's memory.
+const SCAN_LIMIT: usize = 128;
+
+/// Registrations with one filter, in registration order. IDs only grow, so adding is a push;
+/// removing the newest (the usual register/deregister pair) touches nothing else.
 #[derive(Default)]
-struct Ordered(Vec<Arc<Registration>>);
+struct Ordered {
+    list: Vec<Arc<Registration>>,
+    keys: Option<Box<HashSet<ByKey, BuildHasherDefault<FastHasher>>>>,
+}
 
 impl Ordered {
-    fn push(&mut self, reg: &Arc<Registration>) {
-        debug_assert!(self.0.last().is_none_or(|last| last.id < reg.id));
-        self.0.push(reg.clone());
+    fn contains(&self, key: &Key) -> bool {
+        match &self.keys {
+            Some(keys) => keys.contains(key),
+            None => self.list.iter().any(|r| r.key == *key),
+        }
     }
 
-    fn remove(&mut self, id: i32) {
-        if let Ok(i) = self.0.binary_search_by_key(&id, |r| r.id) {
-            self.0.remove(i);
+    fn push(&mut self, reg: &Arc<Registration>) {
+        debug_assert!(self.list.last().is_none_or(|last| last.id < reg.id));
+        self.list.push(reg.clone());
+        if let Some(keys) = &mut self.keys {
+            keys.insert(ByKey(reg.clone()));
+        } else if self.list.len() > SCAN_LIMIT {
+            self.keys = Some(Box::new(self.list.iter().cloned().map(ByKey).collect()));
+        }
+    }
+
+    fn remove(&mut self, reg: &Registration) {
+        if let Ok(i) = self.list.binary_search_by_key(&reg.id, |r| r.id) {
+            self.list.remove(i);
+        }
+        if let Some(keys) = &mut self.keys {
+            keys.remove(&reg.key);
+            if self.list.len() < SCAN_LIMIT / 2 {
+                self.keys = None;
+            }
         }
     }
 }
@@ -192,20 +236,27 @@ struct Index {
 }
 
 impl Index {
+    fn bucket(&self, domain: Option<Uuid>) -> Option<&Ordered> {
+        match domain {
+            None => Some(&self.every_domain),
+            Some(uuid) => self.by_domain.get(&uuid),
+        }
+    }
+
     fn insert(&mut self, reg: &Arc<Registration>) {
-        match reg.key.filter.domain {
+        match reg.key.domain {
             None => self.every_domain.push(reg),
             Some(uuid) => self.by_domain.entry(uuid).or_default().push(reg),
         };
     }
 
     fn remove(&mut self, reg: &Registration) {
-        match reg.key.filter.domain {
-            None => self.every_domain.remove(reg.id),
+        match reg.key.domain {
+            None => self.every_domain.remove(reg),
             Some(uuid) => {
                 if let Some(list) = self.by_domain.get_mut(&uuid) {
-                    list.remove(reg.id);
-                    if list.0.is_empty() {
+                    list.remove(reg);
+                    if list.list.is_empty() {
                         self.by_domain.remove(&uuid);
                     }
                 }
@@ -216,13 +267,13 @@ impl Index {
     /// Appends the registrations for domain `uuid`; returns how many sorted runs it appended.
     fn collect(&self, uuid: &Uuid, out: &mut Vec<Arc<Registration>>) -> usize {
         let mut runs = 0;
-        if !self.every_domain.0.is_empty() {
-            out.extend(self.every_domain.0.iter().cloned());
+        if !self.every_domain.list.is_empty() {
+            out.extend(self.every_domain.list.iter().cloned());
             runs += 1;
         }
         if !self.by_domain.is_empty() {
             if let Some(list) = self.by_domain.get(uuid) {
-                out.extend(list.0.iter().cloned());
+                out.extend(list.list.iter().cloned());
                 runs += 1;
             }
         }
@@ -234,10 +285,10 @@ impl Index {
 #[derive(Default)]
 pub struct Registry {
     next_id: i32,
-    by_id: FastMap<i32, Arc<Registration>>,
+    /// Every registration, by ID (IDs grow, so this stays sorted).
+    by_id: Vec<Arc<Registration>>,
     by_event: FastMap<i32, Index>,
     every_event: Index,
-    dedup: std::collections::HashSet<ByKey, std::hash::BuildHasherDefault<crate::fasthash::FastHasher>>,
 }
 
 /// Everything needed to register, before an ID is given.
@@ -257,6 +308,17 @@ impl Registry {
         self.by_id.len()
     }
 
+    fn index(&self, key: &Key) -> Option<&Index> {
+        match key.event_id {
+            EVERY_EVENT => Some(&self.every_event),
+            id => self.by_event.get(&id),
+        }
+    }
+
+    fn get(&self, id: i32) -> Option<&Arc<Registration>> {
+        self.by_id.binary_search_by_key(&id, |r| r.id).ok().map(|i| &self.by_id[i])
+    }
+
     /// Adds a registration, refusing libvirt's duplicates (same connection, callback, event
     /// and domain filter). It is live from sequence number `from_seq` when `live`, else it
     /// waits to catch up. On refusal the registration is handed back so that its handler can
@@ -267,7 +329,8 @@ impl Registry {
         live: bool,
         from_seq: u64,
     ) -> std::result::Result<Arc<Registration>, (VirError, NewRegistration<C>)> {
-        if self.dedup.contains(&new.key) {
+        let duplicate = self.index(&new.key).and_then(|index| index.bucket(new.key.domain)).is_some_and(|b| b.contains(&new.key));
+        if duplicate {
             return Err((VirError::invalid_arg("event callback already tracked"), new));
         }
         let id = self.next_id;
@@ -283,19 +346,18 @@ impl Registry {
         });
         let reg: Arc<Registration> =
             Arc::new(Registration { id, active: AtomicBool::new(true), key: new.key, tracking, callback: new.callback });
-        match reg.key.filter.event_id {
-            Some(event_id) => self.by_event.entry(event_id).or_default().insert(&reg),
-            None => self.every_event.insert(&reg),
+        match reg.key.event_id {
+            EVERY_EVENT => self.every_event.insert(&reg),
+            event_id => self.by_event.entry(event_id).or_default().insert(&reg),
         }
-        self.dedup.insert(ByKey(reg.clone()));
-        self.by_id.insert(id, reg.clone());
+        self.by_id.push(reg.clone());
         Ok(reg)
     }
 
     /// Removes registration `id` of connection `conn_id` made in `style`. The returned
     /// registration must be dropped outside the registry lock (its drop runs the finalizer).
     pub fn remove(&mut self, conn_id: u64, id: i32, style: Style) -> Result<Arc<Registration>> {
-        match self.by_id.get(&id) {
+        match self.get(id) {
             Some(reg) if reg.key.conn_id == conn_id && reg.key.style == style => {}
             Some(reg) if reg.key.conn_id == conn_id => {
                 return Err(VirError::invalid_arg(format!(
@@ -306,41 +368,57 @@ impl Registry {
             }
             _ => return Err(VirError::invalid_arg(format!("could not find event callback {id} for deletion"))),
         }
-        Ok(self.unlink(id))
+        let i = self.by_id.binary_search_by_key(&id, |r| r.id).expect("found above");
+        let reg = self.by_id.remove(i);
+        self.unindex(&reg);
+        Ok(reg)
     }
 
     /// Removes registration `id` whoever made it (a watch the library ends itself).
     pub fn take(&mut self, id: i32) -> Option<Arc<Registration>> {
-        self.by_id.contains_key(&id).then(|| self.unlink(id))
+        let i = self.by_id.binary_search_by_key(&id, |r| r.id).ok()?;
+        let reg = self.by_id.remove(i);
+        self.unindex(&reg);
+        Some(reg)
     }
 
     /// The ID of the legacy registration of `callback_key` on `conn_id`, if any.
     pub fn find_legacy(&self, conn_id: u64, callback_key: usize) -> Option<i32> {
         let filter = Filter { event_id: Some(crate::abi::VIR_DOMAIN_EVENT_ID_LIFECYCLE), domain: None };
-        self.dedup.get(&Key { conn_id, callback_key, style: Style::Legacy, filter }).map(|r| r.0.id)
+        let key = Key::new(conn_id, callback_key, Style::Legacy, filter);
+        let bucket = self.index(&key)?.bucket(None)?;
+        match &bucket.keys {
+            Some(keys) => keys.get(&key).map(|r| r.0.id),
+            None => bucket.list.iter().find(|r| r.key == key).map(|r| r.id),
+        }
     }
 
-    /// Removes every registration of a connection (on close).
+    /// Removes every registration of a connection (on close), in one pass over the list.
     pub fn remove_connection(&mut self, conn_id: u64) -> Vec<Arc<Registration>> {
-        let ids: Vec<i32> = self.by_id.values().filter(|r| r.key.conn_id == conn_id).map(|r| r.id).collect();
-        let mut removed: Vec<Arc<Registration>> = ids.into_iter().map(|id| self.unlink(id)).collect();
-        removed.sort_by_key(|r| r.id);
+        let mut removed = Vec::new();
+        self.by_id.retain(|r| {
+            let theirs = r.key.conn_id == conn_id;
+            if theirs {
+                removed.push(r.clone());
+            }
+            !theirs
+        });
+        for reg in &removed {
+            self.unindex(reg);
+        }
         removed
     }
 
-    fn unlink(&mut self, id: i32) -> Arc<Registration> {
-        let reg = self.by_id.remove(&id).expect("caller checked the id");
+    fn unindex(&mut self, reg: &Registration) {
         reg.active.store(false, Ordering::Release);
-        match reg.key.filter.event_id {
-            Some(event_id) => {
+        match reg.key.event_id {
+            EVERY_EVENT => self.every_event.remove(reg),
+            event_id => {
                 if let Some(index) = self.by_event.get_mut(&event_id) {
-                    index.remove(&reg);
+                    index.remove(reg);
                 }
             }
-            None => self.every_event.remove(&reg),
         }
-        self.dedup.remove(&reg.key);
-        reg
     }
 
     /// The live registrations that want `event`, number `seq` of the stream, in registration order.
@@ -406,7 +484,7 @@ mod tests {
     struct Counted(Arc<AtomicUsize>);
 
     impl Callback for Counted {
-        fn call(&self, _: &Arc<Event>) {}
+        fn call(&self, _: &Arc<Event>, _: &Key) {}
         fn release(&self) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
@@ -414,7 +492,7 @@ mod tests {
 
     fn new_reg(conn_id: u64, key: usize, style: Style, filter: Filter, frees: &Arc<AtomicUsize>) -> NewRegistration<Counted> {
         NewRegistration {
-            key: Key { conn_id, callback_key: key, style, filter },
+            key: Key::new(conn_id, key, style, filter),
             start: Start::Now,
             bookmarks: false,
             callback: Counted(frees.clone()),

@@ -182,16 +182,16 @@ struct TypedCallback {
     cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void),
     opaque: usize,
     freecb: virFreeCallback,
-    event_id: i32,
 }
 
 impl Callback for TypedCallback {
-    fn call(&self, event: &Arc<Event>) {
+    fn call(&self, event: &Arc<Event>, key: &Key) {
+        let event_id = key.filter().event_id.unwrap_or_else(|| event.kind.primary_id());
         let dom = handles::lend_event_domain(&self.conn, event);
         let conn_ptr = handles::connection_ptr(&self.conn);
         // SAFETY: `cb` was registered for `event_id`; `dom` stays valid while lent.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            invoke(self.event_id, self.cb, conn_ptr, dom.ptr(), event, self.opaque as *mut c_void)
+            invoke(event_id, self.cb, conn_ptr, dom.ptr(), event, self.opaque as *mut c_void)
         }));
         drop(dom);
         forget_if_gone(&self.conn, event);
@@ -236,10 +236,10 @@ fn register(
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
-        key: Key { conn_id: conn.conn.id, callback_key: cb as usize, style, filter: Filter { event_id: Some(event_id), domain } },
+        key: Key::new(conn.conn.id, cb as usize, style, Filter { event_id: Some(event_id), domain }),
         start: Start::Now,
         bookmarks: false,
-        callback: TypedCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb, event_id },
+        callback: TypedCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
     })
 }
 

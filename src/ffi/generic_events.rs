@@ -128,22 +128,21 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
     cb(conn, dom, &c_event, opaque);
 }
 
-/// An application's generic callback; `filter_id` is the event ID it asked for, if any.
+/// An application's generic callback.
 struct GenericCallback {
     conn: Arc<ConnHandle>,
     cb: GenericFn,
     opaque: usize,
     freecb: virFreeCallback,
-    filter_id: Option<i32>,
 }
 
 impl Callback for GenericCallback {
-    fn call(&self, event: &Arc<Event>) {
+    fn call(&self, event: &Arc<Event>, key: &Key) {
         let own_id = event.kind.primary_id();
         let about_a_domain = !is_watch_event_id(own_id);
         // A registration for one name sees the event under that name (io-error or
         // io-error-reason, say); a watch's own events keep theirs.
-        let event_id = if about_a_domain { self.filter_id.unwrap_or(own_id) } else { own_id };
+        let event_id = if about_a_domain { key.filter().event_id.unwrap_or(own_id) } else { own_id };
         let dom = about_a_domain.then(|| handles::lend_event_domain(&self.conn, event));
         let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
         let conn_ptr = handles::connection_ptr(&self.conn);
@@ -194,10 +193,10 @@ unsafe fn register_generic(
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
-        key: Key { conn_id: conn.conn.id, callback_key: cb as usize, style: Style::Generic, filter: Filter { event_id, domain } },
+        key: Key::new(conn.conn.id, cb as usize, Style::Generic, Filter { event_id, domain }),
         start: since.map_or(Start::Now, Start::Since),
         bookmarks,
-        callback: GenericCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb, filter_id: event_id },
+        callback: GenericCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
     })
 }
 
