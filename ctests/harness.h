@@ -5,9 +5,12 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int harness_failures;
 
@@ -19,19 +22,25 @@ static int harness_failures;
         }                                                                               \
     } while (0)
 
-/* Checks that the last call failed with `code`, and that its message says something. */
-#define CHECK_ERROR(code)                                                               \
+/* Checks that the last call failed with `want`, and that its message says something. */
+#define EXPECT_ERROR(want)                                                              \
     do {                                                                                \
+        int want_ = (want);                                                             \
         virErrorPtr err_ = virGetLastError();                                           \
         CHECK(err_ != NULL);                                                            \
         if (err_) {                                                                     \
-            if (err_->code != (code))                                                   \
+            if (err_->code != want_)                                                    \
                 fprintf(stderr, "%s:%d: error code %d (%s), wanted %d\n", __FILE__,     \
-                        __LINE__, err_->code, err_->message, (code));                   \
-            CHECK(err_->code == (code));                                                \
+                        __LINE__, err_->code, err_->message, want_);                    \
+            CHECK(err_->code == want_);                                                 \
             CHECK(err_->message != NULL && strlen(err_->message) > 0);                  \
         }                                                                               \
     } while (0)
+#define CHECK_ERROR(want) EXPECT_ERROR(want)
+
+/* VIR_DOMAIN_EVENT_CALLBACK with a cast through void (*)(void), which -Wcast-function-type
+ * accepts in any compiler's headers. */
+#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
 #define RUN(test)                                                                       \
     do {                                                                                \
@@ -58,6 +67,22 @@ static void pump(void)
 {
     virEventAddTimeout(0, harness_once, NULL, NULL);
     virEventRunDefaultImpl();
+}
+
+static void harness_watchdog_fire(int sig)
+{
+    static const char msg[] = "FAIL watchdog: the test hung (deadlock or lost wakeup?)\n";
+    (void)sig;
+    if (write(1, msg, sizeof msg - 1) < 0) {
+    }
+    _exit(3);
+}
+
+/* A test that hangs fails after `seconds` instead of blocking the run. */
+static void harness_watchdog(unsigned seconds)
+{
+    signal(SIGALRM, harness_watchdog_fire);
+    alarm(seconds);
 }
 
 static void harness_init(void)

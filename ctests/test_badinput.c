@@ -9,26 +9,6 @@
 #include <stdint.h>
 #include <unistd.h>
 
-/* harness.h's CHECK_ERROR names its parameter `code`, which also rewrites `err_->code`;
- * handing it a variable that is itself called `code` makes the expansion come out right. */
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_badinput hung\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 #define GOOD_XML(name)                                                                  \
     "<domain type='test'><name>" name "</name><memory>1024</memory>"                   \
     "<os><type>hvm</type></os></domain>"
@@ -756,8 +736,7 @@ static void test_misc_bad_args(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     harness_init();
     RUN(test_bad_connections);
     RUN(test_bad_domains);

@@ -12,18 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_customloop hung\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -548,8 +536,7 @@ static void test_incomplete_impl_ignored(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     /* Our loop must end up registered whichever rule the library follows: libvirt 9.0 keeps
      * the first loop registered and ignores later ones, while this project's contract lets a
      * later virEventRegisterImpl replace the loop. So register before harness_init (which

@@ -13,18 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_eventloop hung (a loop iteration never returned?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -495,8 +483,7 @@ static void test_domain_events_need_loop(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     harness_init();
     RUN(test_timeout_zero_fires_every_iteration);
     RUN(test_timeout_period);

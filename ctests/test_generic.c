@@ -6,23 +6,6 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_generic hung (deadlock?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static const char *xml_for(char *buf, size_t len, const char *name, const char *uuid, int mem)
 {
     if (uuid)
@@ -695,8 +678,7 @@ static void test_existence_through_register_any(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(60);
+    harness_watchdog(60);
     harness_init();
     RUN(test_generic_all_name_and_domain_filters);
     RUN(test_mixed_styles_in_registration_order);

@@ -11,27 +11,7 @@
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
-/* harness.h's CHECK_ERROR names its parameter `code`, which also rewrites `err_->code`;
- * handing it a variable that is itself called `code` makes the expansion come out right. */
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
 /* ---- small helpers ---------------------------------------------------------------------- */
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_lifecycle hung (deadlock?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
 
 static const char *xml_for(char *buf, size_t len, const char *name, const char *uuid)
 {
@@ -934,8 +914,7 @@ static void test_callback_domain_ref(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     harness_init();
     RUN(test_createxml_legacy);
     RUN(test_createxml_any);

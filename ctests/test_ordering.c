@@ -10,26 +10,6 @@
 #include <stdint.h>
 #include <unistd.h>
 
-/* harness.h's CHECK_ERROR names its parameter `code`, which also rewrites `err_->code`;
- * handing it a variable that is itself called `code` makes the expansion come out right. */
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_ordering hung (deadlock?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static const char *xml_for(char *buf, size_t len, const char *name)
 {
     snprintf(buf, len,
@@ -551,8 +531,7 @@ static void test_two_connections_same_order(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     harness_init();
     RUN(test_committed_before_delivery);
     RUN(test_paused_start_order);

@@ -12,28 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-/* harness.h's CHECK_ERROR names its parameter `code`, which also rewrites `err_->code`;
- * handing it a variable that is itself called `code` makes the expansion come out right. */
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
 /* Generous, for valgrind. */
 #define WAIT_MS 20000
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_threadimpl hung (deadlock or lost wakeup?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
 
 static void sleep_ms(int ms)
 {
@@ -317,8 +297,7 @@ static void test_exit_with_thread_running(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     main_thread = pthread_self();
     /* This program never runs a loop itself, so the harness's loop set-up and pump stay unused. */
     (void)harness_init;

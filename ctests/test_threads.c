@@ -10,18 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* VIR_DOMAIN_EVENT_CALLBACK trips -Wcast-function-type; cast through void (*)(void). */
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_threads hung (deadlock or lost wakeup?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static const char *xml_for(char *buf, size_t len, const char *name)
 {
     snprintf(buf, len,
@@ -477,8 +465,7 @@ static void test_concurrent_registration(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(100);
+    harness_watchdog(100);
     harness_init();
     RUN(test_four_threads_shared_connection);
     RUN(test_four_threads_own_connections);

@@ -10,23 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXPECT_ERROR(want)                                                              \
-    do {                                                                                \
-        int code = (want);                                                              \
-        CHECK_ERROR(code);                                                              \
-    } while (0)
-
-#define CB(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
-
-static void watchdog_fire(int sig)
-{
-    static const char msg[] = "FAIL watchdog: test_watch hung (deadlock?)\n";
-    (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) {
-    }
-    _exit(3);
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -644,8 +627,7 @@ static void test_bookmarks(void)
 
 int main(void)
 {
-    signal(SIGALRM, watchdog_fire);
-    alarm(90);
+    harness_watchdog(90);
     harness_init();
     RUN(test_expired_history);
     RUN(test_compare_and_swap);
