@@ -230,7 +230,7 @@ pub extern "C" fn virConnSetErrorFunc(conn: virConnectPtr, userData: *mut c_void
 #[no_mangle]
 pub extern "C" fn virConnGetLastError(conn: virConnectPtr) -> virErrorPtr {
     super::entry_quiet(|| {
-        if handles::connection(conn, "virConnGetLastError").is_err() {
+        if !handles::is_connection(conn) {
             return ptr::null_mut();
         }
         with_last(|e| e.map(|e| e as *mut virError).unwrap_or(ptr::null_mut()))
@@ -243,7 +243,7 @@ pub extern "C" fn virConnGetLastError(conn: virConnectPtr) -> virErrorPtr {
 /// As for virCopyLastError.
 #[no_mangle]
 pub unsafe extern "C" fn virConnCopyLastError(conn: virConnectPtr, to: virErrorPtr) -> c_int {
-    if handles::connection(conn, "virConnCopyLastError").is_err() {
+    if !super::entry_quiet(|| handles::is_connection(conn)) {
         return -1;
     }
     virCopyLastError(to)

@@ -123,6 +123,11 @@ pub(crate) fn connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHandle
     Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, api))
 }
 
+/// Whether `ptr` is a live connection (without making it the current call's).
+pub(crate) fn is_connection(ptr: virConnectPtr) -> bool {
+    !ptr.is_null() && CONNECTIONS.lock().contains_key(&(ptr as usize))
+}
+
 pub(crate) fn connection_ptr(handle: &Arc<ConnHandle>) -> virConnectPtr {
     Arc::as_ptr(handle) as virConnectPtr
 }

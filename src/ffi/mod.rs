@@ -46,6 +46,12 @@ impl Failure for () {
     fn failure() -> Self {}
 }
 
+impl Failure for bool {
+    fn failure() -> Self {
+        false
+    }
+}
+
 /// Runs the body of exported function `api` inside the panic boundary.
 pub(crate) fn entry<T: Failure>(api: &'static str, body: impl FnOnce() -> Result<T>) -> T {
     error::reset_last_error();
