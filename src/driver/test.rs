@@ -58,7 +58,7 @@ struct DomainObj {
 impl DomainObj {
     fn new(def: DomainDef, persistent: bool) -> Self {
         DomainObj {
-            name: DomainName::new(def.name()),
+            name: def.domain_name().clone(),
             def: Arc::new(def),
             pending_config: None,
             persistent,
@@ -125,7 +125,8 @@ impl Txn<'_> {
         self.bus.publish(Event {
             revision,
             timestamp_us: now_us(),
-            domain: obj.domain_ref(),
+            uuid: obj.def.uuid(),
+            id: obj.id,
             state: obj.state.state,
             reason: obj.state.reason,
             def: Some(obj.def.clone()),
@@ -878,15 +879,15 @@ mod tests {
             .filter(|e| e.revision > from)
             .map(|e| match e.kind {
                 EventKind::Existence { kind } => {
-                    format!("{}:{}", e.domain.name, if kind == VIR_DOMAIN_EVENT_EXISTENCE_ADDED { "ADDED" } else { "REMOVED" })
+                    format!("{}:{}", e.name(), if kind == VIR_DOMAIN_EVENT_EXISTENCE_ADDED { "ADDED" } else { "REMOVED" })
                 }
                 EventKind::Lifecycle { event, .. } => format!(
                     "{}:{}",
-                    e.domain.name,
+                    e.name(),
                     ["DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED", "SHUTDOWN", "PMSUSPENDED", "CRASHED"]
                         [event as usize]
                 ),
-                _ => format!("{}:other", e.domain.name),
+                _ => format!("{}:other", e.name()),
             })
             .collect()
     }

@@ -480,7 +480,6 @@ impl Drop for EventBus {
 mod tests {
     use super::*;
     use crate::events::registry::{Filter, Key};
-    use crate::events::{DomainName, DomainRef};
     use std::sync::atomic::AtomicUsize;
     use uuid::Uuid;
 
@@ -488,7 +487,8 @@ mod tests {
         Event {
             revision,
             timestamp_us: 0,
-            domain: DomainRef { name: DomainName::new("d"), uuid: Uuid::from_u128(7), id: 1 },
+            uuid: Uuid::from_u128(7),
+            id: 1,
             state: VIR_DOMAIN_RUNNING,
             reason: 0,
             def: None,

@@ -5,52 +5,11 @@ pub mod registry;
 
 use crate::abi::*;
 use crate::model::def::DomainDef;
+pub use crate::model::name::DomainName;
+use once_cell::sync::Lazy;
 use std::ffi::{CStr, CString};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// A domain name, stored once with a trailing NUL so that Rust reads it as a `str` and C as a
-/// string, and every event and handle shares it instead of copying it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DomainName(Arc<str>);
-
-impl DomainName {
-    /// `name` without any NUL inside (domain XML cannot carry one anyway).
-    pub fn new(name: &str) -> Self {
-        let mut stored = String::with_capacity(name.len() + 1);
-        stored.extend(name.chars().filter(|&c| c != '\0'));
-        stored.push('\0');
-        DomainName(Arc::from(stored))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0[..self.0.len() - 1]
-    }
-
-    /// The name's bytes followed by its NUL terminator.
-    pub fn as_bytes_with_nul(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl std::ops::Deref for DomainName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Display for DomainName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::fmt::Debug for DomainName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
 
 /// The domain an event is about, as it was when the event happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,12 +27,15 @@ pub struct Event {
     pub revision: u64,
     /// Microseconds since the Unix epoch.
     pub timestamp_us: u64,
-    pub domain: DomainRef,
+    pub uuid: Uuid,
+    /// The domain's ID at `revision` (-1 when not running).
+    pub id: i32,
     /// The domain's state and reason at `revision`.
     pub state: i32,
     pub reason: i32,
     /// The domain's definition at `revision` (the running one while active); shared with the
-    /// backend until the domain changes, so keeping it costs a reference, not a copy.
+    /// backend until the domain changes, so keeping it costs a reference, not a copy. The
+    /// domain's name is read from it (no count of its own to touch per event).
     pub def: Option<Arc<DomainDef>>,
     pub kind: EventKind,
 }
@@ -84,7 +46,8 @@ impl Event {
         Event {
             revision,
             timestamp_us: now_us(),
-            domain: DomainRef { name: DomainName::new(""), uuid: Uuid::nil(), id: -1 },
+            uuid: Uuid::nil(),
+            id: -1,
             state: VIR_DOMAIN_NOSTATE,
             reason: 0,
             def: None,
@@ -96,7 +59,18 @@ impl Event {
     pub fn xml(&self, with_resource_version: bool) -> Option<String> {
         let def = self.def.as_ref()?;
         let active = !matches!(self.state, VIR_DOMAIN_SHUTOFF | VIR_DOMAIN_NOSTATE);
-        Some(def.to_xml(active.then_some(self.domain.id), with_resource_version.then_some(self.revision)))
+        Some(def.to_xml(active.then_some(self.id), with_resource_version.then_some(self.revision)))
+    }
+
+    /// The domain's name ("" for an event about no domain).
+    pub fn name(&self) -> &DomainName {
+        static NO_NAME: Lazy<DomainName> = Lazy::new(|| DomainName::new(""));
+        self.def.as_deref().map_or(&NO_NAME, DomainDef::domain_name)
+    }
+
+    /// The domain as it was at the event.
+    pub fn domain_ref(&self) -> DomainRef {
+        DomainRef { name: self.name().clone(), uuid: self.uuid, id: self.id }
     }
 }
 

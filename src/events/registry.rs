@@ -44,7 +44,7 @@ pub struct Filter {
 impl Filter {
     pub fn matches(&self, event: &Event) -> bool {
         self.event_id.is_none_or(|id| event.kind.event_ids().contains(&id))
-            && self.domain.is_none_or(|uuid| uuid == event.domain.uuid)
+            && self.domain.is_none_or(|uuid| uuid == event.uuid)
     }
 }
 
@@ -424,7 +424,7 @@ impl Registry {
     /// The live registrations that want `event`, number `seq` of the stream, in registration order.
     pub fn matching(&self, event: &Event, seq: u64, out: &mut Vec<Arc<Registration>>) {
         out.clear();
-        let uuid = &event.domain.uuid;
+        let uuid = &event.uuid;
         let mut runs = 0;
         for event_id in event.kind.event_ids() {
             if let Some(index) = self.by_event.get(event_id) {
@@ -465,14 +465,15 @@ mod tests {
         }
     }
     use crate::abi::*;
-    use crate::events::{DomainName, DomainRef, EventKind};
+    use crate::events::EventKind;
     use std::sync::atomic::AtomicUsize;
 
     fn event(uuid: Uuid, kind: EventKind) -> Event {
         Event {
             revision: 1,
             timestamp_us: 0,
-            domain: DomainRef { name: DomainName::new("d"), uuid, id: 1 },
+            uuid,
+            id: 1,
             state: VIR_DOMAIN_RUNNING,
             reason: 0,
             def: None,

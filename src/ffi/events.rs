@@ -206,7 +206,7 @@ impl Callback for TypedCallback {
 /// After a domain's last event, its cached callback handle goes too.
 pub(crate) fn forget_if_gone(conn: &Arc<ConnHandle>, event: &Event) {
     if event.kind == (EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED }) {
-        handles::forget_event_domain(conn, &event.domain.uuid);
+        handles::forget_event_domain(conn, &event.uuid);
     }
 }
 

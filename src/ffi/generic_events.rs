@@ -116,9 +116,9 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
     let c_event = virConnectEvent {
         eventID: event_id,
         eventName: event_name_c(event_id).map_or(ptr::null(), |n| n.as_ptr()),
-        domainName: handles::c_name(&event.domain.name),
-        domainUUID: *event.domain.uuid.as_bytes(),
-        domainID: event.domain.id,
+        domainName: handles::c_name(event.name()),
+        domainUUID: *event.uuid.as_bytes(),
+        domainID: event.id,
         resourceVersion: event.revision,
         state: event.state,
         reason: event.reason,

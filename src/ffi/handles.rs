@@ -226,21 +226,21 @@ impl Drop for LentDomain {
 /// connection's handle for that domain is reused when only its cache holds it.
 pub(crate) fn lend_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> LentDomain {
     let mut cache = conn.event_domains.lock();
-    if let Some(cached) = cache.get(&event.domain.uuid) {
+    if let Some(cached) = cache.get(&event.uuid) {
         let mut refs = cached.refs.lock();
         if *refs == 1 {
             *refs += 1;
-            cached.id.store(event.domain.id, Ordering::Relaxed);
+            cached.id.store(event.id, Ordering::Relaxed);
             *cached.snapshot.lock() = Some(event.clone());
             return LentDomain(cached.clone());
         }
     }
     if conn.conn.is_closed() {
-        return LentDomain(domain_handle(conn, &event.domain, Some(event.clone()), 1));
+        return LentDomain(domain_handle(conn, &event.domain_ref(), Some(event.clone()), 1));
     }
     // One reference for the cache, one for the call.
-    let handle = domain_handle(conn, &event.domain, Some(event.clone()), 2);
-    let replaced = cache.insert(event.domain.uuid, handle.clone());
+    let handle = domain_handle(conn, &event.domain_ref(), Some(event.clone()), 2);
+    let replaced = cache.insert(event.uuid, handle.clone());
     drop(cache);
     if let Some(old) = replaced {
         free_domain(&old);

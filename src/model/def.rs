@@ -1,6 +1,7 @@
 //! Domain definitions: parsed from libvirt domain XML, validated, summarised into the fields
 //! the backends use, and written back out with everything the application gave us kept.
 
+use super::name::DomainName;
 use super::xml::{self, Element, Node};
 use uuid::Uuid;
 
@@ -95,7 +96,7 @@ pub struct DomainDef {
     /// Where the root's attributes after `type` start, where runtime ones are inserted.
     after_type: usize,
     virt_type: Box<str>,
-    name: Box<str>,
+    name: DomainName,
     uuid: Uuid,
     memory_kib: u64,
     current_memory_kib: u64,
@@ -287,7 +288,7 @@ impl DomainDef {
             xml,
             after_type,
             virt_type: virt_type.into(),
-            name: name.into(),
+            name: DomainName::new(&name),
             uuid,
             memory_kib,
             current_memory_kib,
@@ -313,6 +314,9 @@ impl DomainDef {
     }
 
     pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn domain_name(&self) -> &DomainName {
         &self.name
     }
     pub fn uuid(&self) -> Uuid {
