@@ -41,7 +41,7 @@ struct Log {
     capacity: usize,
     /// The newest revision whose event is no longer in the history.
     trimmed_revision: u64,
-    /// The backend's current revision (changes without events advance it too).
+    /// The backend's current revision: that of its newest event.
     revision: u64,
     registrations: usize,
     /// Registrations of libvirt's kind: while one exists, undelivered events are kept (as
@@ -181,8 +181,8 @@ impl EventBus {
             };
             let added = self.registry.write().add(new, live, from_seq);
             if let Ok(reg) = &added {
-                reg.note_delivery(self.now_ms());
                 if reg.wants_bookmarks() {
+                    reg.note_delivery(self.now_ms());
                     log.bookmarked.push(reg.clone());
                 }
                 log.registrations += 1;
@@ -247,20 +247,10 @@ impl EventBus {
         log.trim();
     }
 
-    /// The backend's current revision as the bus has seen it.
-    pub fn revision(&self) -> u64 {
-        self.log.lock().revision
-    }
-
     /// The events still in the history, oldest first.
     #[cfg(test)]
     pub(crate) fn history(&self) -> Vec<Arc<Event>> {
         self.log.lock().events.iter().cloned().collect()
-    }
-
-    /// How many events the history keeps for watches.
-    pub fn history_size(&self) -> usize {
-        self.log.lock().capacity
     }
 
     pub fn set_history_size(&self, size: usize) -> Result<()> {
@@ -328,9 +318,7 @@ impl EventBus {
             for (reg, events) in round.catch_up {
                 for (_, event) in events {
                     if reg.filter().matches(&event) {
-                        if reg.wants_bookmarks() {
-                            reg.note_delivery(now);
-                        }
+                        reg.note_delivery(now);
                         reg.deliver(&event);
                     }
                 }
@@ -338,9 +326,7 @@ impl EventBus {
             for (seq, event) in round.live {
                 self.registry.read().matching(&event, seq, &mut targets);
                 for reg in targets.drain(..) {
-                    if reg.wants_bookmarks() {
-                        reg.note_delivery(now);
-                    }
+                    reg.note_delivery(now);
                     reg.deliver(&event);
                 }
             }

@@ -137,8 +137,9 @@ impl Registration {
         self.tracking.as_ref().map_or(0, |t| t.last_delivery_ms.load(Ordering::Acquire))
     }
 
+    /// Records a delivery, for a registration that asked for bookmarks (others keep no time).
     pub fn note_delivery(&self, now_ms: u64) {
-        if let Some(t) = &self.tracking {
+        if let Some(t) = self.tracking.as_ref().filter(|t| t.bookmarks) {
             t.last_delivery_ms.store(now_ms, Ordering::Release);
         }
     }

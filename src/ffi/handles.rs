@@ -180,11 +180,7 @@ fn release_connection(handle: &Arc<ConnHandle>) {
 
 /// Hands a domain to C with one reference, which also holds its connection.
 pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> virDomainPtr {
-    new_domain_handle(conn, dom, None)
-}
-
-fn new_domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>) -> virDomainPtr {
-    Arc::as_ptr(&domain_handle(conn, dom, snapshot, 1)) as virDomainPtr
+    Arc::as_ptr(&domain_handle(conn, dom, None, 1)) as virDomainPtr
 }
 
 fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>, refs: usize) -> Arc<DomainHandle> {

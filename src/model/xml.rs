@@ -143,19 +143,8 @@ impl Element {
         })
     }
 
-    pub fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element> {
-        self.children.iter_mut().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            Node::Text(_) => None,
-        })
-    }
-
     pub fn child(&self, name: &str) -> Option<&Element> {
         self.elements().find(|e| e.name == name)
-    }
-
-    pub fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
-        self.elements_mut().find(|e| e.name == name)
     }
 
     /// The concatenated text directly inside this element, trimmed.
