@@ -187,15 +187,10 @@ struct TypedCallback {
 impl Callback for TypedCallback {
     fn call(&self, event: &Arc<Event>, key: &Key) {
         let event_id = key.filter().event_id.unwrap_or_else(|| event.kind.primary_id());
-        let dom = handles::lend_event_domain(&self.conn, event);
-        let conn_ptr = handles::connection_ptr(&self.conn);
-        // SAFETY: `cb` was registered for `event_id`; `dom` stays valid while lent.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            invoke(event_id, self.cb, conn_ptr, dom.ptr(), event, self.opaque as *mut c_void)
-        }));
-        drop(dom);
-        forget_if_gone(&self.conn, event);
-        drop(outcome);
+        call_application(&self.conn, event, true, |conn, dom| {
+            // SAFETY: `cb` was registered for `event_id`; `dom` stays valid during the call.
+            unsafe { invoke(event_id, self.cb, conn, dom, event, self.opaque as *mut c_void) }
+        });
     }
 
     fn release(&self) {
@@ -203,11 +198,23 @@ impl Callback for TypedCallback {
     }
 }
 
-/// After a domain's last event, its cached callback handle goes too.
-pub(crate) fn forget_if_gone(conn: &Arc<ConnHandle>, event: &Event) {
+/// Runs `call` (an application callback) with the connection and, when `lend` is set, the
+/// event's domain lent for the call (else NULL). A panic stops at this boundary. After a
+/// domain's last event, the handle kept for lending it goes too.
+pub(crate) fn call_application(
+    conn: &Arc<ConnHandle>,
+    event: &Arc<Event>,
+    lend: bool,
+    call: impl FnOnce(virConnectPtr, virDomainPtr),
+) {
+    let dom = lend.then(|| handles::lend_event_domain(conn, event));
+    let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(handles::connection_ptr(conn), dom_ptr)));
+    drop(dom);
     if event.kind == (EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED }) {
         handles::forget_event_domain(conn, &event.uuid);
     }
+    drop(outcome);
 }
 
 /// Resolves the optional domain filter of a registration on `conn`.

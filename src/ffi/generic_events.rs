@@ -2,7 +2,7 @@
 //! event through the `virConnectEvent` tagged union, watches that start from a resource version,
 //! event names, and the question of which events a connection's backend can emit.
 
-use super::events::{c_str_or_null, domain_filter, forget_if_gone, release_opaque, typed_params, GraphicsC};
+use super::events::{c_str_or_null, call_application, domain_filter, release_opaque, typed_params, GraphicsC};
 use super::handles::{self, ConnHandle};
 use super::types::*;
 use super::{entry, opt_str_arg, str_arg};
@@ -143,16 +143,10 @@ impl Callback for GenericCallback {
         // A registration for one name sees the event under that name (io-error or
         // io-error-reason, say); a watch's own events keep theirs.
         let event_id = if about_a_domain { key.filter().event_id.unwrap_or(own_id) } else { own_id };
-        let dom = about_a_domain.then(|| handles::lend_event_domain(&self.conn, event));
-        let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
-        let conn_ptr = handles::connection_ptr(&self.conn);
-        // SAFETY: `cb` has the generic callback type; `dom_ptr` is NULL or live while lent.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            call_generic(self.cb, conn_ptr, dom_ptr, event, event_id, self.opaque as *mut c_void)
-        }));
-        drop(dom);
-        forget_if_gone(&self.conn, event);
-        drop(outcome);
+        call_application(&self.conn, event, about_a_domain, |conn, dom| {
+            // SAFETY: `cb` has the generic callback type; `dom` is NULL or live during the call.
+            unsafe { call_generic(self.cb, conn, dom, event, event_id, self.opaque as *mut c_void) }
+        });
     }
 
     fn release(&self) {
