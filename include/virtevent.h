@@ -14,16 +14,6 @@
 #include <stdint.h>
 
 /**
- * Events kept for watches by default.
- */
-#define DEFAULT_HISTORY_SIZE 4096
-
-/**
- * How long a registration that asked for bookmarks may go without any event, by default.
- */
-#define DEFAULT_BOOKMARK_INTERVAL_MS 5000
-
-/**
  * virtevent extension flag of virConnectEventRegisterFlags: replay the events after
  * `sinceVersion` first (a watch, see virConnectEventRegisterSince).
  */

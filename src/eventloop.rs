@@ -11,7 +11,8 @@
 //! owns, for applications that have no loop of their own.
 
 use crate::abi::{VIR_EVENT_HANDLE_ERROR, VIR_EVENT_HANDLE_HANGUP, VIR_EVENT_HANDLE_READABLE, VIR_EVENT_HANDLE_WRITABLE};
-use crate::ffi::sys::{self, PollFd};
+use crate::debuglog;
+use crate::sys::{self, PollFd};
 use once_cell::sync::Lazy;
 use parking_lot::{Mutex, RwLock};
 use std::io::{self, Read, Write};
@@ -180,7 +181,22 @@ fn from_poll_events(bits: i16) -> i32 {
 
 fn run_finalizers(finalizers: Vec<Finalizer>) {
     for finalizer in finalizers {
-        finalizer();
+        debuglog::contain_panic("an event loop finalizer", finalizer);
+    }
+}
+
+/// Gives the loop back if an iteration unwinds (a bug of ours, since callbacks are contained),
+/// so that the next `run_once` is not refused as recursive forever. Removed entries stay marked
+/// and are swept by the next iteration.
+struct RunnerGuard<'a>(&'a DefaultLoop);
+
+impl Drop for RunnerGuard<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.state.lock();
+        st.runner = None;
+        st.polling = false;
+        st.spinning = false;
+        st.dispatching = false;
     }
 }
 
@@ -248,6 +264,7 @@ impl DefaultLoop {
         let watches: Vec<i32>;
         let wait_ms;
         let spinning;
+        let running;
         {
             let mut st = self.state.lock();
             if st.runner.is_some() {
@@ -255,6 +272,7 @@ impl DefaultLoop {
             }
             st.runner = Some(thread::current().id());
             st.polling = true;
+            running = RunnerGuard(self);
             let now = Instant::now();
             wait_ms = st
                 .timeouts
@@ -288,6 +306,7 @@ impl DefaultLoop {
             }
             Err(e) => Err(LoopError::Poll(e)),
         };
+        std::mem::forget(running);
         let finalizers = {
             let mut st = self.state.lock();
             st.dispatching = false;
@@ -315,7 +334,7 @@ impl DefaultLoop {
                 t.callback.clone()
             };
             let mut callback = callback.lock();
-            (*callback)(timer);
+            debuglog::contain_panic("an event loop timeout", || (*callback)(timer));
         }
     }
 
@@ -330,7 +349,7 @@ impl DefaultLoop {
                 (h.callback.clone(), h.fd)
             };
             let mut callback = callback.lock();
-            (*callback)(watch, fd, from_poll_events(pfd.revents));
+            debuglog::contain_panic("an event loop handle", || (*callback)(watch, fd, from_poll_events(pfd.revents)));
         }
     }
 
@@ -579,6 +598,7 @@ impl DispatchThread {
 
     /// The worker's body: loop iterations until it is no longer the wanted worker.
     fn run(self: Arc<Self>) {
+        debuglog::install_panic_hook();
         sys::block_async_signals();
         let me = thread::current().id();
         loop {
@@ -595,9 +615,11 @@ impl DispatchThread {
                     _ => return,
                 }
             }
-            if self.event_loop.run_once().is_err() {
+            let iteration = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.event_loop.run_once()));
+            if !matches!(iteration, Ok(Ok(()))) {
                 // Another thread is still inside the loop (a worker being stopped, finishing
-                // its callback) or poll failed: try again shortly instead of spinning.
+                // its callback), poll failed, or the iteration panicked (the panic hook logged
+                // it): try again shortly instead of spinning.
                 thread::sleep(Duration::from_millis(10));
             }
         }

@@ -5,6 +5,7 @@
 
 pub mod abi;
 pub mod conn;
+pub mod debuglog;
 pub mod driver;
 pub mod error;
 pub mod eventloop;
@@ -12,3 +13,4 @@ pub mod fasthash;
 pub mod events;
 pub mod ffi;
 pub mod model;
+pub mod sys;

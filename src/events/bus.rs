@@ -21,9 +21,9 @@ use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 /// Events kept for watches by default.
-pub const DEFAULT_HISTORY_SIZE: usize = 4096;
+pub(crate) const DEFAULT_HISTORY_SIZE: usize = 4096;
 /// How long a registration that asked for bookmarks may go without any event, by default.
-pub const DEFAULT_BOOKMARK_INTERVAL_MS: u32 = 5000;
+pub(crate) const DEFAULT_BOOKMARK_INTERVAL_MS: u32 = 5000;
 
 /// The loop timer through which queued events are flushed (libvirt's approach: a timeout
 /// that is enabled at 0 ms while there is something to deliver).
@@ -75,6 +75,8 @@ impl Log {
         }
     }
 
+    /// Drops every reference the log keeps to a registration leaving the bus (a watch the
+    /// bus ended is already out of `watches`), so that its finalizer can run.
     fn forget(&mut self, reg: &Arc<Registration>) {
         self.registrations -= 1;
         if reg.wants_bookmarks() {
@@ -149,13 +151,19 @@ impl EventBus {
     }
 
     /// Registers a callback; the first registration hooks the bus into the current event loop.
-    pub fn register<C: Callback + 'static>(self: &Arc<Self>, new: NewRegistration<C>) -> Result<i32> {
+    /// `open` says whether the registering connection is still open; it is asked under the lock
+    /// that `deregister_connection` takes, so a registration racing a close is either refused or
+    /// removed by that close, never left behind.
+    pub fn register<C: Callback + 'static>(self: &Arc<Self>, new: NewRegistration<C>, open: impl Fn() -> bool) -> Result<i32> {
         self.ensure_timer()?;
         if new.bookmarks {
             self.ensure_bookmark_timer()?;
         }
         let added = {
             let mut log = self.log.lock();
+            if !open() {
+                return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "the connection is closed"));
+            }
             let (live, from_seq) = match new.start {
                 Start::Now => (true, log.dispatched),
                 Start::Since(revision) => {
@@ -395,9 +403,8 @@ impl EventBus {
             let mut log = self.log.lock();
             // Registration IDs are never reused, so the ID still names this watch if present.
             let taken = self.registry.write().take(reg.id);
-            if taken.is_some() {
-                // Already out of `watches`: only the count is left to adjust.
-                log.registrations -= 1;
+            if let Some(taken) = &taken {
+                log.forget(taken);
             }
             taken
         };
@@ -534,8 +541,8 @@ mod tests {
         let bus = bus();
         let (plain, watch) = (Seen::default(), Seen::default());
         publish(&bus, 1..=10);
-        bus.register(plain.registration(Start::Now, false)).unwrap();
-        bus.register(watch.registration(Start::Since(4), false)).unwrap();
+        bus.register(plain.registration(Start::Now, false), || true).unwrap();
+        bus.register(watch.registration(Start::Since(4), false), || true).unwrap();
         publish(&bus, 11..=12);
         bus.flush();
         publish(&bus, 13..=13);
@@ -548,9 +555,9 @@ mod tests {
     fn watch_registered_mid_stream_sees_the_undelivered_part_once() {
         let bus = bus();
         let (plain, watch) = (Seen::default(), Seen::default());
-        bus.register(plain.registration(Start::Now, false)).unwrap();
+        bus.register(plain.registration(Start::Now, false), || true).unwrap();
         publish(&bus, 1..=5);
-        bus.register(watch.registration(Start::Since(2), false)).unwrap();
+        bus.register(watch.registration(Start::Since(2), false), || true).unwrap();
         publish(&bus, 6..=6);
         bus.flush();
         assert_eq!(plain.take(), (1..=6).collect::<Vec<_>>());
@@ -563,14 +570,14 @@ mod tests {
         bus.set_history_size(5).unwrap();
         publish(&bus, 1..=10);
         let watch = Seen::default();
-        let err = bus.register(watch.registration(Start::Since(2), false)).unwrap_err();
+        let err = bus.register(watch.registration(Start::Since(2), false), || true).unwrap_err();
         assert_eq!(err.code, VIR_ERR_RESOURCE_VERSION_EXPIRED);
         assert!(err.message.contains("revision 5"), "{}", err.message);
-        let err = bus.register(watch.registration(Start::Since(11), false)).unwrap_err();
+        let err = bus.register(watch.registration(Start::Since(11), false), || true).unwrap_err();
         assert_eq!(err.code, VIR_ERR_INVALID_ARG);
         assert!(err.message.contains("11") && err.message.contains("10"), "{}", err.message);
         assert_eq!(watch.frees(), 0, "a refused registration does not free its data");
-        bus.register(watch.registration(Start::Since(5), false)).unwrap();
+        bus.register(watch.registration(Start::Since(5), false), || true).unwrap();
         bus.flush();
         assert_eq!(watch.take(), (6..=10).collect::<Vec<_>>());
     }
@@ -580,7 +587,7 @@ mod tests {
         let bus = bus();
         bus.set_history_size(5).unwrap();
         let watch = Seen::default();
-        bus.register(watch.registration(Start::Since(0), false)).unwrap();
+        bus.register(watch.registration(Start::Since(0), false), || true).unwrap();
         publish(&bus, 1..=3);
         bus.flush();
         assert_eq!(watch.take(), vec![1, 2, 3]);
@@ -595,11 +602,25 @@ mod tests {
     }
 
     #[test]
+    fn overrun_watch_with_bookmarks_is_released_once_it_expires() {
+        let bus = bus();
+        bus.set_history_size(2).unwrap();
+        let watch = Seen::default();
+        bus.register(watch.registration(Start::Since(0), true), || true).unwrap();
+        publish(&bus, 1..=10);
+        bus.flush();
+        assert_eq!(watch.take(), vec![0, 10]);
+        assert_eq!(watch.frees(), 1, "the bookmark list no longer holds it");
+        assert!(bus.log.lock().bookmarked.is_empty());
+        assert_eq!(bus.log.lock().registrations, 0);
+    }
+
+    #[test]
     fn undelivered_events_of_libvirt_style_registrations_are_never_trimmed() {
         let bus = bus();
         bus.set_history_size(3).unwrap();
         let plain = Seen::default();
-        bus.register(plain.registration(Start::Now, false)).unwrap();
+        bus.register(plain.registration(Start::Now, false), || true).unwrap();
         publish(&bus, 1..=10);
         bus.flush();
         assert_eq!(plain.take(), (1..=10).collect::<Vec<_>>());
@@ -611,8 +632,8 @@ mod tests {
         let bus = bus();
         publish(&bus, 1..=4);
         let (plain, watch) = (Seen::default(), Seen::default());
-        bus.register(plain.registration(Start::Now, false)).unwrap();
-        bus.register(watch.registration(Start::Since(0), false)).unwrap();
+        bus.register(plain.registration(Start::Now, false), || true).unwrap();
+        bus.register(watch.registration(Start::Since(0), false), || true).unwrap();
         bus.flush();
         assert!(plain.take().is_empty());
         assert_eq!(watch.take(), vec![1, 2, 3, 4]);
@@ -623,7 +644,7 @@ mod tests {
         let bus = bus();
         bus.set_bookmark_interval_ms(1).unwrap();
         let watch = Seen::default();
-        bus.register(watch.registration(Start::Since(0), true)).unwrap();
+        bus.register(watch.registration(Start::Since(0), true), || true).unwrap();
         publish(&bus, 1..=3);
         std::thread::sleep(std::time::Duration::from_millis(3));
         bus.bookmark_due.store(true, Ordering::Release);

@@ -6,7 +6,6 @@ use super::{entry, malloc_string, opt_str_arg};
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
-use parking_lot::Mutex;
 use std::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 use std::ptr;
 use std::sync::Arc;
@@ -48,7 +47,7 @@ pub unsafe extern "C" fn virGetVersion(libVer: *mut c_ulong, r#type: *const c_ch
 unsafe fn open(name: *const c_char, read_only: bool, api: &'static str) -> virConnectPtr {
     entry(api, || {
         let uri = opt_str_arg(name, "name", api)?;
-        Ok(handles::new_connection(Connection::open(uri, read_only)?))
+        Ok(handles::new_connection(Connection::open(uri, read_only)?)?)
     })
 }
 
@@ -86,7 +85,7 @@ pub unsafe extern "C" fn virConnectOpenAuth(name: *const c_char, auth: virConnec
         }
         let uri = opt_str_arg(name, "name", "virConnectOpenAuth")?;
         let read_only = flags & VIR_CONNECT_RO as c_uint != 0;
-        Ok(handles::new_connection(Connection::open(uri, read_only)?))
+        Ok(handles::new_connection(Connection::open(uri, read_only)?)?)
     })
 }
 
@@ -94,8 +93,8 @@ pub unsafe extern "C" fn virConnectOpenAuth(name: *const c_char, auth: virConnec
 #[no_mangle]
 pub extern "C" fn virConnectRef(conn: virConnectPtr) -> c_int {
     entry("virConnectRef", || {
-        let conn = handles::connection(conn, "virConnectRef")?;
-        handles::ref_connection(&conn);
+        let conn = handles::any_connection(conn, "virConnectRef")?;
+        handles::ref_connection(&conn)?;
         Ok(0)
     })
 }
@@ -106,7 +105,7 @@ pub extern "C" fn virConnectRef(conn: virConnectPtr) -> c_int {
 #[no_mangle]
 pub extern "C" fn virConnectClose(conn: virConnectPtr) -> c_int {
     entry("virConnectClose", || {
-        let conn = handles::connection(conn, "virConnectClose")?;
+        let conn = handles::any_connection(conn, "virConnectClose")?;
         Ok(handles::close_connection(&conn)?.min(c_int::MAX as usize) as c_int)
     })
 }
@@ -132,7 +131,7 @@ pub extern "C" fn virConnectGetType(conn: virConnectPtr) -> *const c_char {
 /// 1 while the connection is open, 0 once closed, -1 for an invalid pointer.
 #[no_mangle]
 pub extern "C" fn virConnectIsAlive(conn: virConnectPtr) -> c_int {
-    entry("virConnectIsAlive", || Ok(!handles::connection(conn, "virConnectIsAlive")?.conn.is_closed() as c_int))
+    entry("virConnectIsAlive", || Ok(!handles::any_connection(conn, "virConnectIsAlive")?.conn.is_closed() as c_int))
 }
 
 /// 0: the test hypervisor is in-process, so there is no channel to encrypt.
@@ -274,30 +273,11 @@ pub(crate) fn domain_array(conn: &Arc<ConnHandle>, list: &[crate::events::Domain
             return Err(VirError::new(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, ""));
         }
         for (i, d) in list.iter().enumerate() {
-            *array.add(i) = handles::new_domain(conn, d);
+            *array.add(i) = handles::new_domain(conn, d)?;
         }
         Ok(array)
     }
 }
-
-/// A registered close callback; its free callback runs once, on unregistration or when the
-/// connection handle goes away.
-pub(crate) struct CloseCallback {
-    cb: usize,
-    opaque: usize,
-    freecb: virFreeCallback,
-}
-
-impl Drop for CloseCallback {
-    fn drop(&mut self) {
-        if let Some(free) = self.freecb {
-            // SAFETY: the application's free callback, given back its own opaque pointer once.
-            unsafe { free(self.opaque as *mut c_void) }
-        }
-    }
-}
-
-pub(crate) type CloseCallbackSlot = Mutex<Option<CloseCallback>>;
 
 /// Registers `cb`, called if the connection closes for a reason other than virConnectClose
 /// (an in-process test connection never does). One per connection.
@@ -315,7 +295,7 @@ pub extern "C" fn virConnectRegisterCloseCallback(
         if slot.is_some() {
             return Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_NONE, "a close callback is already registered"));
         }
-        *slot = Some(CloseCallback { cb: cb as usize, opaque: opaque as usize, freecb });
+        *slot = Some(handles::CloseCallback { cb: cb as usize, opaque: opaque as usize, freecb });
         Ok(0)
     })
 }

@@ -47,7 +47,7 @@ pub unsafe extern "C" fn virDomainLookupByName(conn: virConnectPtr, name: *const
     entry("virDomainLookupByName", || {
         let conn = handles::connection(conn, "virDomainLookupByName")?;
         let name = str_arg(name, "name", "virDomainLookupByName")?;
-        Ok(handles::new_domain(&conn, &conn.conn.driver().lookup_by_name(name)?))
+        handles::new_domain(&conn, &conn.conn.driver().lookup_by_name(name)?)
     })
 }
 
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn virDomainLookupByUUID(conn: virConnectPtr, uuid: *const
         }
         let mut bytes = [0u8; VIR_UUID_BUFLEN];
         bytes.copy_from_slice(std::slice::from_raw_parts(uuid, VIR_UUID_BUFLEN));
-        Ok(handles::new_domain(&conn, &conn.conn.driver().lookup_by_uuid(&Uuid::from_bytes(bytes))?))
+        handles::new_domain(&conn, &conn.conn.driver().lookup_by_uuid(&Uuid::from_bytes(bytes))?)
     })
 }
 
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn virDomainLookupByUUIDString(conn: virConnectPtr, uuidst
         let text = str_arg(uuidstr, "uuidstr", "virDomainLookupByUUIDString")?;
         let uuid = Uuid::parse_str(text.trim())
             .map_err(|_| VirError::invalid_arg(format!("virDomainLookupByUUIDString: malformed UUID '{text}'")))?;
-        Ok(handles::new_domain(&conn, &conn.conn.driver().lookup_by_uuid(&uuid)?))
+        handles::new_domain(&conn, &conn.conn.driver().lookup_by_uuid(&uuid)?)
     })
 }
 
@@ -91,7 +91,7 @@ pub extern "C" fn virDomainLookupByID(conn: virConnectPtr, id: c_int) -> virDoma
         if id < 0 {
             return Err(VirError::invalid_arg(format!("virDomainLookupByID: id must be non-negative, got {id}")));
         }
-        Ok(handles::new_domain(&conn, &conn.conn.driver().lookup_by_id(id)?))
+        handles::new_domain(&conn, &conn.conn.driver().lookup_by_id(id)?)
     })
 }
 
@@ -277,7 +277,7 @@ pub unsafe extern "C" fn virDomainDefineXMLFlags(conn: virConnectPtr, xml: *cons
         let conn = handles::connection(conn, "virDomainDefineXMLFlags")?;
         conn.conn.check_writable("virDomainDefineXMLFlags")?;
         let xml = str_arg(xml, "xml", "virDomainDefineXMLFlags")?;
-        Ok(handles::new_domain(&conn, &conn.conn.driver().define_xml(xml, flags)?))
+        handles::new_domain(&conn, &conn.conn.driver().define_xml(xml, flags)?)
     })
 }
 
@@ -325,7 +325,7 @@ pub unsafe extern "C" fn virDomainCreateXML(conn: virConnectPtr, xmlDesc: *const
         let conn = handles::connection(conn, "virDomainCreateXML")?;
         conn.conn.check_writable("virDomainCreateXML")?;
         let xml = str_arg(xmlDesc, "xmlDesc", "virDomainCreateXML")?;
-        Ok(handles::new_domain(&conn, &conn.conn.driver().create_xml(xml, flags)?))
+        handles::new_domain(&conn, &conn.conn.driver().create_xml(xml, flags)?)
     })
 }
 

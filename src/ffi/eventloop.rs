@@ -193,6 +193,16 @@ pub extern "C" fn virEventRunDefaultImpl() -> c_int {
     })
 }
 
+/// A loop implementation's answer (libvirt's convention: -1 refuses, without saying why) as a
+/// result with an error message.
+fn refused_by_loop(answer: c_int, why: impl FnOnce() -> String) -> Result<c_int, VirError> {
+    if answer < 0 {
+        Err(VirError::invalid_arg(why()))
+    } else {
+        Ok(answer)
+    }
+}
+
 fn current(api: &str) -> Result<Arc<dyn EventLoopImpl>, VirError> {
     eventloop::current_impl().ok_or_else(|| VirError::internal(format!("{api}: no event loop implementation is registered")))
 }
@@ -209,11 +219,16 @@ pub extern "C" fn virEventAddHandle(
 ) -> c_int {
     entry("virEventAddHandle", || {
         let cb = cb.ok_or_else(|| VirError::invalid_arg("virEventAddHandle: cb must not be NULL"))?;
+        if fd < 0 {
+            return Err(VirError::invalid_arg(format!("virEventAddHandle: fd must be a file descriptor, not {fd}")));
+        }
         let opaque = opaque as usize;
         // SAFETY (both closures): the application's callbacks with the opaque pointer it gave.
         let callback: HandleCallback = Box::new(move |watch, fd, events| unsafe { cb(watch, fd, events, opaque as *mut c_void) });
         let finalizer: Option<Finalizer> = ff.map(|ff| Box::new(move || unsafe { ff(opaque as *mut c_void) }) as Finalizer);
-        Ok(current("virEventAddHandle")?.add_handle(fd, events, callback, finalizer))
+        refused_by_loop(current("virEventAddHandle")?.add_handle(fd, events, callback, finalizer), || {
+            format!("virEventAddHandle: the event loop refused to watch fd {fd}")
+        })
     })
 }
 
@@ -229,7 +244,11 @@ pub extern "C" fn virEventUpdateHandle(watch: c_int, events: c_int) {
 /// Removes `watch`. Returns 0, or -1 if unknown.
 #[no_mangle]
 pub extern "C" fn virEventRemoveHandle(watch: c_int) -> c_int {
-    entry("virEventRemoveHandle", || Ok(current("virEventRemoveHandle")?.remove_handle(watch)))
+    entry("virEventRemoveHandle", || {
+        refused_by_loop(current("virEventRemoveHandle")?.remove_handle(watch), || {
+            format!("virEventRemoveHandle: no handle watch {watch} is registered")
+        })
+    })
 }
 
 /// Adds a timer firing every `frequency` ms (0: on every loop iteration; -1: disabled).
@@ -242,7 +261,9 @@ pub extern "C" fn virEventAddTimeout(frequency: c_int, cb: virEventTimeoutCallba
         // SAFETY (both closures): the application's callbacks with the opaque pointer it gave.
         let callback: TimeoutCallback = Box::new(move |timer| unsafe { cb(timer, opaque as *mut c_void) });
         let finalizer: Option<Finalizer> = ff.map(|ff| Box::new(move || unsafe { ff(opaque as *mut c_void) }) as Finalizer);
-        Ok(current("virEventAddTimeout")?.add_timeout(frequency, callback, finalizer))
+        refused_by_loop(current("virEventAddTimeout")?.add_timeout(frequency, callback, finalizer), || {
+            "virEventAddTimeout: the event loop refused to add the timer".to_string()
+        })
     })
 }
 
@@ -258,5 +279,9 @@ pub extern "C" fn virEventUpdateTimeout(timer: c_int, frequency: c_int) {
 /// Removes a timer. Returns 0, or -1 if unknown.
 #[no_mangle]
 pub extern "C" fn virEventRemoveTimeout(timer: c_int) -> c_int {
-    entry("virEventRemoveTimeout", || Ok(current("virEventRemoveTimeout")?.remove_timeout(timer)))
+    entry("virEventRemoveTimeout", || {
+        refused_by_loop(current("virEventRemoveTimeout")?.remove_timeout(timer), || {
+            format!("virEventRemoveTimeout: no timer {timer} is registered")
+        })
+    })
 }

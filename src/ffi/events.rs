@@ -207,7 +207,13 @@ pub(crate) fn call_application(
     lend: bool,
     call: impl FnOnce(virConnectPtr, virDomainPtr),
 ) {
-    let dom = lend.then(|| handles::lend_event_domain(conn, event));
+    let dom = match lend.then(|| handles::lend_event_domain(conn, event)).transpose() {
+        Ok(dom) => dom,
+        Err(e) => {
+            crate::debuglog::log(format_args!("event {} not delivered: {}", event.revision, e.message));
+            return;
+        }
+    };
     let dom_ptr = dom.as_ref().map_or(ptr::null_mut(), |d| d.ptr());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(handles::connection_ptr(conn), dom_ptr)));
     drop(dom);
@@ -247,7 +253,7 @@ fn register(
         start: Start::Now,
         bookmarks: false,
         callback: TypedCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
-    })
+    }, || !conn.conn.is_closed())
 }
 
 /// Registers `cb` for lifecycle events of every domain (the original API; prefer

@@ -191,7 +191,7 @@ unsafe fn register_generic(
         start: since.map_or(Start::Now, Start::Since),
         bookmarks,
         callback: GenericCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
-    })
+    }, || !conn.conn.is_closed())
 }
 
 /// virtevent extension: registers `cb` for every kind of event (`eventname` NULL) or for the

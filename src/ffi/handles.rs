@@ -1,9 +1,9 @@
-//! The handles C holds: every `virConnectPtr` and `virDomainPtr` handed out is recorded in a
-//! table, and every pointer coming back is checked against it before use, so that NULL,
-//! freed or foreign pointers give an error instead of a crash.
+//! The handles C holds. Every `virConnectPtr` and `virDomainPtr` handed out is a token, not an
+//! address: a number drawn from one counter that never repeats, recorded in a table. Every
+//! pointer coming back is looked up there before use, so NULL, freed or foreign pointers give
+//! an error instead of a crash, and a freed handle can never name a newer object.
 
-use super::types::{virConnectPtr, virDomainPtr, virErrorFunc};
-use super::connect::CloseCallbackSlot;
+use super::types::{virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
 use std::cell::RefCell;
 use crate::abi::*;
 use crate::conn::Connection;
@@ -12,15 +12,56 @@ use crate::events::{DomainName, DomainRef, Event};
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 use crate::fasthash::FastMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// Where tokens start: on 64-bit systems, above every user-space address, so that a token can
+/// never equal a pointer the application owns (and dereferencing one faults at once).
+#[cfg(target_pointer_width = "64")]
+const TOKEN_BASE: usize = 1 << 63;
+#[cfg(not(target_pointer_width = "64"))]
+const TOKEN_BASE: usize = 0;
+/// Tokens are spaced like aligned pointers.
+const TOKEN_STRIDE: usize = 16;
+static ISSUED_TOKENS: AtomicUsize = AtomicUsize::new(1);
+
+/// The next handle token; one counter serves every kind of handle, so a connection's token
+/// is never a domain's either.
+fn next_token() -> Result<usize> {
+    ISSUED_TOKENS
+        .fetch_add(1, Ordering::Relaxed)
+        .checked_mul(TOKEN_STRIDE)
+        .filter(|offset| offset.checked_add(TOKEN_BASE).is_some())
+        .map(|offset| TOKEN_BASE + offset)
+        .ok_or_else(|| VirError::new(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "every handle number has been used"))
+}
+
+/// A registered close callback; its free callback runs once, on unregistration or when the
+/// connection handle goes away.
+pub(crate) struct CloseCallback {
+    pub cb: usize,
+    pub opaque: usize,
+    pub freecb: virFreeCallback,
+}
+
+impl Drop for CloseCallback {
+    fn drop(&mut self) {
+        if let Some(free) = self.freecb {
+            // SAFETY: the application's free callback, given back its own opaque pointer once.
+            unsafe { free(self.opaque as *mut c_void) }
+        }
+    }
+}
+
 pub(crate) struct ConnHandle {
+    /// What C holds for this connection.
+    token: usize,
     pub conn: Arc<Connection>,
     /// virConnSetErrorFunc's handler for errors raised by calls on this connection.
     pub error_handler: Mutex<Option<ErrorHandler>>,
-    pub close_callback: CloseCallbackSlot,
+    pub close_callback: Mutex<Option<CloseCallback>>,
     /// References held by the application (open, virConnectRef).
     app_refs: Mutex<usize>,
     /// All references: the application's plus one per live domain handle.
@@ -31,6 +72,8 @@ pub(crate) struct ConnHandle {
 }
 
 pub(crate) struct DomainHandle {
+    /// What C holds for this domain.
+    token: usize,
     pub conn: Arc<ConnHandle>,
     pub name: DomainName,
     pub uuid: Uuid,
@@ -93,13 +136,10 @@ pub(crate) fn current_error_handler() -> Option<ErrorHandler> {
 static CONNECTIONS: Lazy<Mutex<FastMap<usize, Arc<ConnHandle>>>> = Lazy::new(Default::default);
 static DOMAINS: Lazy<Mutex<FastMap<usize, Arc<DomainHandle>>>> = Lazy::new(Default::default);
 
-fn key<T>(handle: &Arc<T>) -> usize {
-    Arc::as_ptr(handle) as usize
-}
-
 /// Hands a new connection to C, with one application reference.
-pub(crate) fn new_connection(conn: Arc<Connection>) -> virConnectPtr {
+pub(crate) fn new_connection(conn: Arc<Connection>) -> Result<virConnectPtr> {
     let handle = Arc::new(ConnHandle {
+        token: next_token()?,
         conn,
         error_handler: Mutex::new(None),
         close_callback: Mutex::new(None),
@@ -107,36 +147,49 @@ pub(crate) fn new_connection(conn: Arc<Connection>) -> virConnectPtr {
         refs: Mutex::new(1),
         event_domains: Mutex::new(FastMap::default()),
     });
-    let ptr = Arc::as_ptr(&handle) as virConnectPtr;
-    CONNECTIONS.lock().insert(key(&handle), handle);
-    ptr
+    CONNECTIONS.lock().insert(handle.token, handle.clone());
+    Ok(connection_ptr(&handle))
 }
 
-/// The connection behind a pointer from C.
+/// The open connection behind a pointer from C. A connection the application has closed
+/// stays in the table while its domains hold it, but is refused here like a freed one.
 pub(crate) fn connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHandle>> {
-    if !ptr.is_null() {
-        if let Some(handle) = CONNECTIONS.lock().get(&(ptr as usize)).cloned() {
-            set_current_connection(&handle);
-            return Ok(handle);
-        }
+    let handle = any_connection(ptr, api)?;
+    if handle.conn.is_closed() {
+        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, format!("{api}: the connection is closed")));
+    }
+    Ok(handle)
+}
+
+/// The connection behind a pointer from C, closed or not (for the calls that report on it).
+pub(crate) fn any_connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHandle>> {
+    if let Some(handle) = CONNECTIONS.lock().get(&(ptr as usize)).cloned() {
+        set_current_connection(&handle);
+        return Ok(handle);
     }
     Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, api))
 }
 
 /// Whether `ptr` is a live connection (without making it the current call's).
 pub(crate) fn is_connection(ptr: virConnectPtr) -> bool {
-    !ptr.is_null() && CONNECTIONS.lock().contains_key(&(ptr as usize))
+    CONNECTIONS.lock().contains_key(&(ptr as usize))
 }
 
-pub(crate) fn connection_ptr(handle: &Arc<ConnHandle>) -> virConnectPtr {
-    Arc::as_ptr(handle) as virConnectPtr
+pub(crate) fn connection_ptr(handle: &ConnHandle) -> virConnectPtr {
+    handle.token as virConnectPtr
 }
 
-/// virConnectRef.
-pub(crate) fn ref_connection(handle: &Arc<ConnHandle>) {
+/// virConnectRef; refused once the application's last reference is gone (the connection is
+/// closed even if its domains still hold the handle).
+pub(crate) fn ref_connection(handle: &Arc<ConnHandle>) -> Result<()> {
     let _table = CONNECTIONS.lock();
-    *handle.app_refs.lock() += 1;
+    let mut app_refs = handle.app_refs.lock();
+    if *app_refs == 0 {
+        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "virConnectRef: the connection is closed"));
+    }
+    *app_refs += 1;
     *handle.refs.lock() += 1;
+    Ok(())
 }
 
 /// virConnectClose: gives back an application reference. The last one closes the connection
@@ -164,7 +217,7 @@ pub(crate) fn close_connection(handle: &Arc<ConnHandle>) -> Result<usize> {
     let mut refs = handle.refs.lock();
     *refs -= 1;
     if *refs == 0 {
-        table.remove(&key(handle));
+        table.remove(&handle.token);
     }
     Ok(*refs)
 }
@@ -174,18 +227,18 @@ fn release_connection(handle: &Arc<ConnHandle>) {
     let mut refs = handle.refs.lock();
     *refs -= 1;
     if *refs == 0 {
-        table.remove(&key(handle));
+        table.remove(&handle.token);
     }
 }
 
 /// Hands a domain to C with one reference, which also holds its connection.
-pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> virDomainPtr {
-    Arc::as_ptr(&domain_handle(conn, dom, None, 1)) as virDomainPtr
+pub(crate) fn new_domain(conn: &Arc<ConnHandle>, dom: &DomainRef) -> Result<virDomainPtr> {
+    Ok(domain_handle(conn, dom, None, 1)?.token as virDomainPtr)
 }
 
-fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>, refs: usize) -> Arc<DomainHandle> {
-    *conn.refs.lock() += 1;
+fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<Event>>, refs: usize) -> Result<Arc<DomainHandle>> {
     let handle = Arc::new(DomainHandle {
+        token: next_token()?,
         conn: conn.clone(),
         name: dom.name.clone(),
         uuid: dom.uuid,
@@ -193,8 +246,9 @@ fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<E
         snapshot: Mutex::new(snapshot),
         refs: Mutex::new(refs),
     });
-    DOMAINS.lock().insert(key(&handle), handle.clone());
-    handle
+    *conn.refs.lock() += 1;
+    DOMAINS.lock().insert(handle.token, handle.clone());
+    Ok(handle)
 }
 
 /// The domain of an event, lent to a callback for one call; dropping it gives the call's
@@ -203,7 +257,7 @@ pub(crate) struct LentDomain(Arc<DomainHandle>);
 
 impl LentDomain {
     pub fn ptr(&self) -> virDomainPtr {
-        Arc::as_ptr(&self.0) as virDomainPtr
+        self.0.token as virDomainPtr
     }
 }
 
@@ -219,29 +273,30 @@ impl Drop for LentDomain {
 }
 
 /// Lends the domain of `event`, as it was at that event, to a callback on `conn`. The
-/// connection's handle for that domain is reused when only its cache holds it.
-pub(crate) fn lend_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> LentDomain {
+/// connection's handle for that domain is reused when only its cache holds it and it still
+/// carries the event's name (a UUID can be defined again under another name).
+pub(crate) fn lend_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> Result<LentDomain> {
     let mut cache = conn.event_domains.lock();
-    if let Some(cached) = cache.get(&event.uuid) {
+    if let Some(cached) = cache.get(&event.uuid).filter(|cached| cached.name == *event.name()) {
         let mut refs = cached.refs.lock();
         if *refs == 1 {
             *refs += 1;
             cached.id.store(event.id, Ordering::Relaxed);
             *cached.snapshot.lock() = Some(event.clone());
-            return LentDomain(cached.clone());
+            return Ok(LentDomain(cached.clone()));
         }
     }
     if conn.conn.is_closed() {
-        return LentDomain(domain_handle(conn, &event.domain_ref(), Some(event.clone()), 1));
+        return domain_handle(conn, &event.domain_ref(), Some(event.clone()), 1).map(LentDomain);
     }
     // One reference for the cache, one for the call.
-    let handle = domain_handle(conn, &event.domain_ref(), Some(event.clone()), 2);
+    let handle = domain_handle(conn, &event.domain_ref(), Some(event.clone()), 2)?;
     let replaced = cache.insert(event.uuid, handle.clone());
     drop(cache);
     if let Some(old) = replaced {
         free_domain(&old);
     }
-    LentDomain(handle)
+    Ok(LentDomain(handle))
 }
 
 /// Drops the connection's cached handle for a domain that no longer exists.
@@ -254,11 +309,9 @@ pub(crate) fn forget_event_domain(conn: &Arc<ConnHandle>, uuid: &Uuid) {
 
 /// The domain behind a pointer from C.
 pub(crate) fn domain(ptr: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> {
-    if !ptr.is_null() {
-        if let Some(handle) = DOMAINS.lock().get(&(ptr as usize)).cloned() {
-            set_current_connection(&handle.conn);
-            return Ok(handle);
-        }
+    if let Some(handle) = DOMAINS.lock().get(&(ptr as usize)).cloned() {
+        set_current_connection(&handle.conn);
+        return Ok(handle);
     }
     Err(VirError::new(VIR_ERR_INVALID_DOMAIN, VIR_FROM_DOM, api))
 }
@@ -276,7 +329,7 @@ pub(crate) fn free_domain(handle: &Arc<DomainHandle>) {
         let mut refs = handle.refs.lock();
         *refs -= 1;
         if *refs == 0 {
-            table.remove(&key(handle));
+            table.remove(&handle.token);
         }
         *refs == 0
     };

@@ -12,7 +12,6 @@ pub mod eventloop;
 pub mod events;
 pub mod generic_events;
 pub mod handles;
-pub mod sys;
 pub mod types;
 
 use crate::error::{Result, VirError};
@@ -54,6 +53,7 @@ impl Failure for bool {
 
 /// Runs the body of exported function `api` inside the panic boundary.
 pub(crate) fn entry<T: Failure>(api: &'static str, body: impl FnOnce() -> Result<T>) -> T {
+    crate::debuglog::install_panic_hook();
     error::reset_last_error();
     // The connection is remembered only for the length of the call: a reference kept past it
     // would keep a closed connection's hypervisor (and its loop timer) alive.
@@ -80,6 +80,7 @@ pub(crate) fn entry<T: Failure>(api: &'static str, body: impl FnOnce() -> Result
 
 /// The panic boundary alone, for the error API itself (which must not reset the last error).
 pub(crate) fn entry_quiet<T: Failure>(body: impl FnOnce() -> T) -> T {
+    crate::debuglog::install_panic_hook();
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| T::failure())
 }
 

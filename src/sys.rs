@@ -1,4 +1,5 @@
-//! The few operating-system calls the safe core needs, wrapped so that `unsafe` stays in `ffi`.
+//! The few operating-system calls the safe core needs: the one core module besides `ffi` with
+//! `unsafe`, each call wrapped in a safe function.
 
 use std::io;
 
