@@ -43,6 +43,18 @@ $(BUILD)/ctests/%: ctests/%.c ctests/harness.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CTEST_CFLAGS) -o $@ $< $(CTEST_LDFLAGS)
 
+# Generated from the header, so that every exported function is covered: a call that fails
+# has set the last error.
+EVERY_FAILURE := $(BUILD)/ctests/gen/test_every_failure
+$(EVERY_FAILURE).c: ctests/every_failure.py include/virtevent.h
+	@mkdir -p $(dir $@)
+	python3 ctests/every_failure.py include/virtevent.h $@
+
+$(EVERY_FAILURE): $(EVERY_FAILURE).c ctests/harness.h $(LIB)
+	$(CC) $(CTEST_CFLAGS) -Ictests -o $@ $< $(CTEST_LDFLAGS)
+
+CTEST_BINS += $(EVERY_FAILURE)
+
 ctests: lib $(CTEST_BINS)
 
 check: header-check ctests
