@@ -26,6 +26,7 @@ SKIP = {
 }
 
 HANDLES = {"virConnectPtr": "conn", "virDomainPtr": "dom"}
+RELEASE = {"char *": "free", "virDomainPtr": "virDomainFree", "virConnectPtr": "virConnectClose"}
 NUMBERS = {"int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "size_t"}
 
 
@@ -96,7 +97,16 @@ def main(header, output):
                 # handle makes it a failure.
                 out.append(f'    expect_error_if_failed({call} == (unsigned int)-1 && {int(way == 0)}, "{name} (way {way})");')
             else:
-                out.append(f'    expect_error_if_failed({call} == NULL, "{name} (way {way})");')
+                # What a call returns is released as its type says, so that the test runs
+                # clean under valgrind.
+                release = RELEASE.get(ret)
+                out.append("    {")
+                out.append(f"        {ret} result = {call};")
+                out.append(f'        expect_error_if_failed(result == NULL, "{name} (way {way})");')
+                if release:
+                    out.append(f"        if (result)")
+                    out.append(f"            {release}(result);")
+                out.append("    }")
         out.append("}")
         out.append("")
     out += [

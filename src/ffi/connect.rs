@@ -2,7 +2,7 @@
 
 use super::handles::{self, ConnHandle};
 use super::types::*;
-use super::{entry, malloc_string, opt_str_arg};
+use super::{check_no_flags, entry, malloc_string, opt_str_arg};
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
@@ -228,6 +228,7 @@ pub unsafe extern "C" fn virConnectListDefinedDomains(conn: virConnectPtr, names
 pub unsafe extern "C" fn virConnectListAllDomains(conn: virConnectPtr, domains: *mut *mut virDomainPtr, flags: c_uint) -> c_int {
     entry("virConnectListAllDomains", || {
         let conn = handles::connection(conn, "virConnectListAllDomains")?;
+        check_list_flags(flags, "virConnectListAllDomains")?;
         let list = conn.conn.driver().list_all_domains(flags)?;
         if let Some(out) = domains.as_mut() {
             *out = domain_array(&conn, &list)?;
@@ -255,6 +256,7 @@ pub unsafe extern "C" fn virConnectListAllDomainsVersioned(
         let version = version
             .as_mut()
             .ok_or_else(|| VirError::invalid_arg("virConnectListAllDomainsVersioned: version must not be NULL"))?;
+        check_list_flags(flags, "virConnectListAllDomainsVersioned")?;
         let (list, revision) = conn.conn.driver().list_all_domains_versioned(flags)?;
         if let Some(out) = domains.as_mut() {
             *out = domain_array(&conn, &list)?;
@@ -262,6 +264,12 @@ pub unsafe extern "C" fn virConnectListAllDomainsVersioned(
         *version = revision;
         Ok(list.len() as c_int)
     })
+}
+
+/// Refuses bits that are not VIR_CONNECT_LIST_DOMAINS_* filters, as libvirt does.
+fn check_list_flags(flags: c_uint, api: &str) -> Result<()> {
+    let known = (VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT << 1) as c_uint - 1;
+    check_no_flags(flags & !known, api)
 }
 
 /// A malloc'd, NULL-terminated array of new domain handles.
