@@ -2641,7 +2641,7 @@ int virConnectClose(virConnectPtr conn);
 char *virConnectGetURI(virConnectPtr conn);
 
 /**
- * The hypervisor type, "Test". Owned by the library.
+ * The hypervisor type, "TEST" (as libvirt's test driver says). Owned by the library.
  */
 const char *virConnectGetType(virConnectPtr conn);
 
@@ -2734,8 +2734,9 @@ int virConnectRegisterCloseCallback(virConnectPtr conn,
 int virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb);
 
 /**
- * Keepalive does not apply to an in-process connection: accepted, returns 1 (not supported
- * by the peer), as libvirt does for local drivers.
+ * Keepalive does not apply to an in-process connection: fails with VIR_ERR_NO_SUPPORT, as
+ * libvirt 9.0 does for its in-process drivers (so that programs which stop when keepalive is
+ * unavailable, like libvirt's event-test, behave as they do there).
  */
 int virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count);
 

@@ -119,12 +119,12 @@ pub extern "C" fn virConnectGetURI(conn: virConnectPtr) -> *mut c_char {
     })
 }
 
-/// The hypervisor type, "Test". Owned by the library.
+/// The hypervisor type, "TEST" (as libvirt's test driver says). Owned by the library.
 #[no_mangle]
 pub extern "C" fn virConnectGetType(conn: virConnectPtr) -> *const c_char {
     entry("virConnectGetType", || {
         handles::connection(conn, "virConnectGetType")?;
-        Ok(c"Test".as_ptr())
+        Ok(c"TEST".as_ptr())
     })
 }
 
@@ -327,10 +327,14 @@ pub extern "C" fn virConnectUnregisterCloseCallback(conn: virConnectPtr, cb: vir
     })
 }
 
-/// Keepalive does not apply to an in-process connection: accepted, returns 1 (not supported
-/// by the peer), as libvirt does for local drivers.
+/// Keepalive does not apply to an in-process connection: fails with VIR_ERR_NO_SUPPORT, as
+/// libvirt 9.0 does for its in-process drivers (so that programs which stop when keepalive is
+/// unavailable, like libvirt's event-test, behave as they do there).
 #[no_mangle]
 pub extern "C" fn virConnectSetKeepAlive(conn: virConnectPtr, interval: c_int, count: c_uint) -> c_int {
     let _ = (interval, count);
-    entry("virConnectSetKeepAlive", || handles::connection(conn, "virConnectSetKeepAlive").map(|_| 1))
+    entry("virConnectSetKeepAlive", || {
+        handles::connection(conn, "virConnectSetKeepAlive")?;
+        Err(VirError::new(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, "virConnectSetKeepAlive"))
+    })
 }

@@ -13,6 +13,7 @@ pub mod events;
 pub mod generic_events;
 pub mod handles;
 pub mod types;
+pub mod unsupported;
 
 use crate::error::{Result, VirError};
 use std::ffi::{c_char, CStr, CString};
@@ -38,6 +39,13 @@ impl<T> Failure for *mut T {
 impl<T> Failure for *const T {
     fn failure() -> Self {
         std::ptr::null()
+    }
+}
+
+/// Functions returning `unsigned long` or `unsigned long long` (on LP64 both are u64) use 0.
+impl Failure for u64 {
+    fn failure() -> Self {
+        0
     }
 }
 

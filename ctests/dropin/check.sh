@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The binary drop-in (libvirt.so.0) checked against the real libvirt 9.0 when libvirt-dev is
+# installed: the symbol list is current, every symbol carries libvirt's version, a program
+# built against libvirt prints the same on both, and Debian's libvirt-python runs on it.
+# Prints PASS/FAIL lines for ctests/run.sh. Needs VIRTEVENT_COMPAT_DIR (where our libvirt.so.0
+# is) and VIRTEVENT_DROPIN_DIR (the programs built against libvirt).
+set -u
+compat=${VIRTEVENT_COMPAT_DIR:?}
+programs=${VIRTEVENT_DROPIN_DIR:?}
+cd "$(dirname "$0")/../.."
+
+if ! pkg-config --exists libvirt; then
+    echo "SKIP dropin: libvirt-dev is not installed"
+    exit 0
+fi
+result() {
+    if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fi
+}
+versions() {
+    objdump -T "$1" | awk '$(NF-1) ~ /^LIBVIRT_[0-9]/ { print $(NF-1), $NF }' | sort
+}
+
+python3 tools/libvirt_symbols.py check
+result dropin_symbol_list_matches_libvirt $?
+
+real_lib="$(pkg-config --variable=libdir libvirt)/libvirt.so.0"
+diff <(versions "$real_lib") <(versions "$compat/libvirt.so.0")
+result dropin_every_symbol_with_libvirts_version $?
+
+for program in "$programs"/*; do
+    real=$("$program" 2>&1)
+    ours=$(LD_LIBRARY_PATH="$compat" "$program" 2>&1)
+    diff <(echo "$real") <(echo "$ours")
+    result "dropin_same_output_as_libvirt:$(basename "$program")" $?
+done
+
+# Debian's binding is built for Debian's python3.
+if /usr/bin/python3 -c 'import libvirt' 2>/dev/null; then
+    LD_LIBRARY_PATH="$compat" /usr/bin/python3 ctests/dropin/events.py
+else
+    echo "SKIP dropin_python: python3-libvirt is not installed"
+fi
