@@ -23,9 +23,9 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat header header-check ctests check check-valgrind bench bench-history demo install clean
+.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind bench bench-history demo install uninstall clean
 
-all: lib header-check compat
+all: lib header-check docs-check compat
 
 lib:
 	$(CARGO) build --release
@@ -38,6 +38,15 @@ header: lib
 header-check: lib
 	@diff -u include/virtevent.h $(OUT)/virtevent.h > /dev/null || \
 	  { echo "include/virtevent.h is stale: run 'make header' and commit it"; diff -u include/virtevent.h $(OUT)/virtevent.h | head -40; exit 1; }
+
+# docs/api.md lists every libvirt 9.0 function with its status here; it must be current.
+docs: lib
+	python3 tools/api_status.py src/abi/libvirt-9.0.0.symbols include/virtevent.h docs/api.md
+
+docs-check: header-check
+	@python3 tools/api_status.py src/abi/libvirt-9.0.0.symbols include/virtevent.h $(OUT)/api.md
+	@diff -u docs/api.md $(OUT)/api.md > /dev/null || \
+	  { echo "docs/api.md is stale: run 'make docs' and commit it"; diff -u docs/api.md $(OUT)/api.md | head -20; exit 1; }
 
 $(BUILD)/ctests/%: ctests/%.c ctests/harness.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
@@ -72,9 +81,9 @@ $(BUILD)/dropin/%: ctests/dropin/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $@ $< $(shell pkg-config --libs libvirt)
 
-check: header-check ctests compat $(DROPIN_BINS)
+check: header-check docs-check ctests compat $(DROPIN_BINS)
 	$(CARGO) test --release
-	VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin bash ctests/run.sh $(CTEST_BINS) ctests/dropin/check.sh
+	VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin bash ctests/run.sh $(CTEST_BINS) ctests/dropin/check.sh ctests/install_check.sh
 
 check-valgrind: ctests
 	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
@@ -106,14 +115,29 @@ demo: lib
 	$(CC) $(CTEST_CFLAGS) -o $(BUILD)/event-log examples/event-log.c $(CTEST_LDFLAGS)
 	./$(BUILD)/event-log
 
+# Headers go under include/virtevent/ and libvirt.so.0 under lib/virtevent/, so that installing
+# virtevent never shadows a real libvirt: only programs that ask for us (pkg-config virtevent,
+# LD_LIBRARY_PATH) get us. The installed libraries are stripped of debug info.
+INSTALLED := lib/libvirtevent.so.$(VERSION) lib/libvirtevent.so.0 lib/libvirtevent.so lib/virtevent/libvirt.so.0 \
+  lib/pkgconfig/virtevent.pc include/virtevent/virtevent.h include/virtevent/libvirt/libvirt.h \
+  include/virtevent/libvirt/virterror.h
+INSTALLED_DIRS := include/virtevent/libvirt include/virtevent lib/virtevent
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/libvirt $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.$(VERSION)
+	install -d $(DESTDIR)$(PREFIX)/lib/virtevent $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/virtevent/libvirt
+	install -m 755 -s $(LIB) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.$(VERSION)
 	ln -sf libvirtevent.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.0
 	ln -sf libvirtevent.so.0 $(DESTDIR)$(PREFIX)/lib/libvirtevent.so
-	install -m 644 include/virtevent.h $(DESTDIR)$(PREFIX)/include/virtevent.h
-	install -m 644 include/libvirt/libvirt.h include/libvirt/virterror.h $(DESTDIR)$(PREFIX)/include/libvirt/
+	install -m 755 -s $(COMPAT_DIR)/libvirt.so.0 $(DESTDIR)$(PREFIX)/lib/virtevent/libvirt.so.0
+	install -m 644 include/virtevent.h $(DESTDIR)$(PREFIX)/include/virtevent/virtevent.h
+	install -m 644 include/libvirt/libvirt.h include/libvirt/virterror.h $(DESTDIR)$(PREFIX)/include/virtevent/libvirt/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' virtevent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/virtevent.pc
+
+# Removes exactly what install put there (and the directories it made, once empty).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED_DIRS)) 2>/dev/null
+	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/,lib/pkgconfig include lib) 2>/dev/null
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make install` into a fresh prefix, a program built with the README's line against that copy
+# runs, and `make uninstall` leaves the prefix empty. Prints PASS/FAIL lines for ctests/run.sh.
+set -u
+cd "$(dirname "$0")/.."
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+result() {
+    if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fi
+}
+
+make --no-print-directory install PREFIX="$prefix" > "$prefix.log" 2>&1
+result install $?
+! find "$prefix" -name libvirt.so.0 | grep -v "/lib/virtevent/" | grep -q . &&
+    ! [ -e "$prefix/include/libvirt" ]
+result install_never_shadows_libvirt $?
+! readelf -S "$prefix/lib/libvirtevent.so.0" | grep -q "\.debug_info"
+result installed_library_is_stripped $?
+
+cat > "$prefix.c" <<'PROGRAM'
+#include <libvirt/libvirt.h>
+#include <stdio.h>
+int main(void)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    printf("%d\n", conn ? virConnectNumOfDomains(conn) : -1);
+    return conn ? virConnectClose(conn) : 1;
+}
+PROGRAM
+# The README's line.
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cc "$prefix.c" $(pkg-config --cflags --libs virtevent) -o "$prefix.app" && [ "$("$prefix.app")" = 1 ]
+result program_built_against_the_installed_copy_runs $?
+
+make --no-print-directory uninstall PREFIX="$prefix" >> "$prefix.log" 2>&1 && [ -z "$(ls -A "$prefix" 2>/dev/null)" ]
+result uninstall_leaves_the_prefix_empty $?
+rm -f "$prefix.c" "$prefix.app" "$prefix.log"
