@@ -53,8 +53,10 @@ impl VirError {
         VirError { code, domain, message }
     }
 
+    /// An argument the public API refuses; libvirt reports those in VIR_FROM_DOMAIN, the part
+    /// of the library that checks the arguments of the domain and host calls.
     pub fn invalid_arg(detail: impl AsRef<str>) -> Self {
-        Self::new(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, detail)
+        Self::new(VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, detail)
     }
     pub fn internal(detail: impl AsRef<str>) -> Self {
         Self::new(VIR_ERR_INTERNAL_ERROR, VIR_FROM_NONE, detail)

@@ -65,6 +65,14 @@ int main(void)
     report("undefine", virDomainUndefine(dom));
     virDomainFree(dom);
     report("lookup missing", virDomainLookupByName(conn, "dropin") ? 0 : -1);
+    report("lookup NULL name", virDomainLookupByName(conn, NULL) ? 0 : -1);
+    report("lookup on NULL connection", virDomainLookupByName(NULL, "test") ? 0 : -1);
+    report("name of NULL domain", virDomainGetName(NULL) ? 0 : -1);
+    report("register unknown event", virConnectDomainEventRegisterAny(conn, NULL, 999, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL, NULL));
+    report("deregister unknown callback", virConnectDomainEventDeregisterAny(conn, 999));
+    report("keepalive", virConnectSetKeepAlive(conn, 5, 3));
+    report("close NULL", virConnectClose(NULL));
+    printf("type %s\n", virConnectGetType(conn));
     printf("running %d\n", virConnectNumOfDomains(conn));
     for (int i = 0; i < 3; i++) {
         virEventAddTimeout(0, once, NULL, NULL);

@@ -105,7 +105,8 @@ pub extern "C" fn virConnectRef(conn: virConnectPtr) -> c_int {
 #[no_mangle]
 pub extern "C" fn virConnectClose(conn: virConnectPtr) -> c_int {
     entry("virConnectClose", || {
-        let conn = handles::any_connection(conn, "virConnectClose")?;
+        // virConnectClose belongs to libvirt's core, which reports in VIR_FROM_NONE.
+        let conn = handles::any_connection(conn, "virConnectClose").map_err(|e| VirError { domain: VIR_FROM_NONE, ..e })?;
         Ok(handles::close_connection(&conn)?.min(c_int::MAX as usize) as c_int)
     })
 }

@@ -156,7 +156,7 @@ pub(crate) fn new_connection(conn: Arc<Connection>) -> Result<virConnectPtr> {
 pub(crate) fn connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHandle>> {
     let handle = any_connection(ptr, api)?;
     if handle.conn.is_closed() {
-        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, format!("{api}: the connection is closed")));
+        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, format!("{api}: the connection is closed")));
     }
     Ok(handle)
 }
@@ -167,7 +167,8 @@ pub(crate) fn any_connection(ptr: virConnectPtr, api: &str) -> Result<Arc<ConnHa
         set_current_connection(&handle);
         return Ok(handle);
     }
-    Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, api))
+    // libvirt reports a bad connection in VIR_FROM_DOMAIN, like the calls' other arguments.
+    Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, api))
 }
 
 /// Whether `ptr` is a live connection (without making it the current call's).
@@ -185,7 +186,7 @@ pub(crate) fn ref_connection(handle: &Arc<ConnHandle>) -> Result<()> {
     let _table = CONNECTIONS.lock();
     let mut app_refs = handle.app_refs.lock();
     if *app_refs == 0 {
-        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "virConnectRef: the connection is closed"));
+        return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, "virConnectRef: the connection is closed"));
     }
     *app_refs += 1;
     *handle.refs.lock() += 1;
