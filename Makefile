@@ -12,6 +12,30 @@ CTEST_LDFLAGS := -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent -pthread
 CTEST_SRCS := $(wildcard ctests/test_*.c)
 CTEST_BINS := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(CTEST_SRCS))
 
+# Fuzzers (fuzz/*.c) and soaks (soak/*.c) are built like the C tests. With no argument each
+# makes a short fixed-seed run that prints PASS/FAIL lines (part of `make check`, the soak for
+# CHECK_SOAK_SECONDS); `--seconds N [--seed S]` makes a long one (`make fuzz`, `make soak`).
+FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*.c))
+SOAK_BINS := $(patsubst soak/%.c,$(BUILD)/soak/%,$(wildcard soak/*.c))
+FUZZ_SECONDS ?= 60
+SECONDS ?= 60
+CHECK_SOAK_SECONDS := 10
+# Everything `make check` runs through ctests/run.sh, built under build directory $(1).
+check_runs = $(patsubst $(BUILD)/%,$(1)/%,$(CTEST_BINS)) $(if $(filter $(BUILD),$(1)),ctests/headers.sh) \
+  $(patsubst $(BUILD)/%,$(1)/%,$(FUZZ_BINS)) \
+  $(foreach s,$(patsubst $(BUILD)/%,$(1)/%,$(SOAK_BINS)),"$(s) --seconds $(CHECK_SOAK_SECONDS)")
+PROGRAM_DEPS := ctests/harness.h $(wildcard fuzz/*.h soak/*.h) $(LIB) include/virtevent.h
+
+# The same programs built with AddressSanitizer and UBSan (the library itself is not
+# instrumented; ASan still intercepts its malloc/free). ctests/lsan.supp says why each
+# suppression is there.
+ASAN := $(BUILD)/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_BINS := $(patsubst $(BUILD)/%,$(ASAN)/%,$(CTEST_BINS) $(FUZZ_BINS) $(SOAK_BINS))
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
+  LSAN_OPTIONS=suppressions=$(abspath ctests/lsan.supp):print_suppressions=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
 # Benchmarks (never part of `make check`): each program in bench/ is built against virtevent
 # and, when pkg-config finds it, against libvirt; bench/run.py runs both and prints the table.
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -23,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib header header-check ctests check check-valgrind bench bench-history demo install clean
+.PHONY: all lib header header-check ctests check check-valgrind check-asan fuzz soak bench bench-history demo install clean FORCE
 
 all: lib header-check
 
@@ -39,18 +63,47 @@ header-check: lib
 	@diff -u include/virtevent.h $(OUT)/virtevent.h > /dev/null || \
 	  { echo "include/virtevent.h is stale: run 'make header' and commit it"; diff -u include/virtevent.h $(OUT)/virtevent.h | head -40; exit 1; }
 
-$(BUILD)/ctests/%: ctests/%.c ctests/harness.h $(LIB) include/virtevent.h
+$(CTEST_BINS) $(FUZZ_BINS) $(SOAK_BINS): $(BUILD)/%: %.c $(PROGRAM_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CTEST_CFLAGS) -o $@ $< $(CTEST_LDFLAGS)
+	$(CC) $(CTEST_CFLAGS) $(CTEST_INC) -o $@ $< $(CTEST_LDFLAGS)
+
+$(ASAN_BINS): $(ASAN)/%: %.c $(PROGRAM_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(CTEST_INC) $(ASAN_FLAGS) -o $@ $< $(CTEST_LDFLAGS) $(ASAN_FLAGS)
+
+# test_abi's assertions come from libvirt's installed headers: generated on every build (the
+# file is rewritten only when it changes), a skip when libvirt-dev is missing.
+$(BUILD)/ctests/abi_asserts.h: ctests/gen_abi.py include/virtevent.h FORCE
+	python3 ctests/gen_abi.py $@ --cc $(CC)
+$(BUILD)/ctests/test_abi $(ASAN)/ctests/test_abi: $(BUILD)/ctests/abi_asserts.h
+$(BUILD)/ctests/test_abi $(ASAN)/ctests/test_abi: CTEST_INC := -I$(BUILD)/ctests
 
 ctests: lib $(CTEST_BINS)
 
-check: header-check ctests
+check: header-check ctests $(FUZZ_BINS) $(SOAK_BINS)
 	$(CARGO) test --release
-	bash ctests/run.sh $(CTEST_BINS)
+	CC="$(CC)" CXX="$(CXX)" bash ctests/run.sh $(call check_runs,$(BUILD))
 
 check-valgrind: ctests
 	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
+
+check-asan: lib $(ASAN_BINS)
+	$(ASAN_ENV) bash ctests/run.sh $(call check_runs,$(ASAN))
+
+# Long runs, never part of `make check`: each program prints its seed and a summary.
+fuzz: lib $(FUZZ_BINS)
+	@test -n "$(FUZZ_BINS)" || { echo "no fuzz/*.c yet"; exit 1; }
+	@status=0; for f in $(FUZZ_BINS); do \
+	  echo "== $$f --seconds $(FUZZ_SECONDS) $(if $(SEED),--seed $(SEED))"; \
+	  ./$$f --seconds $(FUZZ_SECONDS) $(if $(SEED),--seed $(SEED)) || status=1; \
+	done; exit $$status
+
+soak: lib $(SOAK_BINS)
+	@test -n "$(SOAK_BINS)" || { echo "no soak/*.c yet"; exit 1; }
+	@status=0; for f in $(SOAK_BINS); do \
+	  echo "== $$f --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))"; \
+	  ./$$f --seconds $(SECONDS) $(if $(SEED),--seed $(SEED)) || status=1; \
+	done; exit $$status
 
 $(BUILD)/bench/ours/%: bench/%.c bench/bench.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
