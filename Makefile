@@ -20,10 +20,10 @@ SOAK_BINS := $(patsubst soak/%.c,$(BUILD)/soak/%,$(wildcard soak/*.c))
 FUZZ_SECONDS ?= 60
 SECONDS ?= 60
 CHECK_SOAK_SECONDS := 10
-# Everything `make check` runs through ctests/run.sh, built under build directory $(1).
-check_runs = $(patsubst $(BUILD)/%,$(1)/%,$(CTEST_BINS)) $(if $(filter $(BUILD),$(1)),ctests/headers.sh) \
-  $(patsubst $(BUILD)/%,$(1)/%,$(FUZZ_BINS)) \
-  $(foreach s,$(patsubst $(BUILD)/%,$(1)/%,$(SOAK_BINS)),"$(s) --seconds $(CHECK_SOAK_SECONDS)")
+VALGRIND_SOAK_SECONDS := 5
+# The programs ctests/run.sh runs, as built under build directory $(1), the soak for $(2) s.
+program_runs = $(patsubst $(BUILD)/%,$(1)/%,$(CTEST_BINS) $(FUZZ_BINS)) \
+  $(foreach s,$(patsubst $(BUILD)/%,$(1)/%,$(SOAK_BINS)),"$(s) --seconds $(2)")
 PROGRAM_DEPS := ctests/harness.h $(wildcard fuzz/*.h soak/*.h) $(LIB) include/virtevent.h
 
 # The same programs built with AddressSanitizer and UBSan (the library itself is not
@@ -82,13 +82,13 @@ ctests: lib $(CTEST_BINS)
 
 check: header-check ctests $(FUZZ_BINS) $(SOAK_BINS)
 	$(CARGO) test --release
-	CC="$(CC)" CXX="$(CXX)" bash ctests/run.sh $(call check_runs,$(BUILD))
+	CC="$(CC)" CXX="$(CXX)" bash ctests/run.sh ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS))
 
-check-valgrind: ctests
-	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
+check-valgrind: ctests $(FUZZ_BINS) $(SOAK_BINS)
+	VALGRIND=1 bash ctests/run.sh $(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS))
 
 check-asan: lib $(ASAN_BINS)
-	$(ASAN_ENV) bash ctests/run.sh $(call check_runs,$(ASAN))
+	$(ASAN_ENV) bash ctests/run.sh $(call program_runs,$(ASAN),$(CHECK_SOAK_SECONDS))
 
 # Long runs, never part of `make check`: each program prints its seed and a summary.
 fuzz: lib $(FUZZ_BINS)
