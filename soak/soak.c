@@ -187,6 +187,7 @@ static atomic_long total_closed_checks;
 static atomic_int stop_flag;
 /* Which kinds of registration broke the freecb-at-close rules, to tell the causes apart. */
 static atomic_long never_freed_by_kind[K_COUNT_MAX][2], late_free_by_kind[K_COUNT_MAX];
+static atomic_long never_freed_deregistered; /* not expired, deregistered before the close: freecb pending */
 static atomic_int callbacks_running;
 
 /* ---- slots: the domains and the events they must produce ----------------------------------- */
@@ -676,6 +677,8 @@ static void check_closed(struct pool *p, long serial, const char *which)
         atomic_store(&r->conn_closed, 1);
         if (st != R_FREED && st != R_ABANDONED) {
             atomic_fetch_add(&never_freed_by_kind[r->kind][atomic_load(&r->expired) ? 1 : 0], 1);
+            if (st == R_DEREG && !atomic_load(&r->expired))
+                atomic_fetch_add(&never_freed_deregistered, 1);
             violation(INV_NEVER_FREED, "%s registration %d on %s: its freecb had not run when virConnectClose returned%s",
                       kind_name[r->kind], r->id, which, atomic_load(&r->expired) ? " (it had received \"expired\")" : "");
             atomic_store(&r->state, R_ABANDONED);
@@ -1474,6 +1477,9 @@ static int run_mode(void)
                     sep = ", ";
                 }
             }
+            if (k == INV_NEVER_FREED)
+                printf("; %ld of those not expired had been deregistered before the close (freecb pending)",
+                       atomic_load(&never_freed_deregistered));
         }
         printf("\n");
         pthread_mutex_unlock(&inv_lock);
