@@ -12,6 +12,30 @@ CTEST_LDFLAGS := -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent -pthread
 CTEST_SRCS := $(wildcard ctests/test_*.c)
 CTEST_BINS := $(patsubst ctests/%.c,$(BUILD)/ctests/%,$(CTEST_SRCS))
 
+# Fuzzers (fuzz/*.c) and soaks (soak/*.c) are built like the C tests. With no argument each
+# makes a short fixed-seed run that prints PASS/FAIL lines (part of `make check`, the soak for
+# CHECK_SOAK_SECONDS); `--seconds N [--seed S]` makes a long one (`make fuzz`, `make soak`).
+FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*.c))
+SOAK_BINS := $(patsubst soak/%.c,$(BUILD)/soak/%,$(wildcard soak/*.c))
+FUZZ_SECONDS ?= 60
+SECONDS ?= 60
+CHECK_SOAK_SECONDS := 10
+VALGRIND_SOAK_SECONDS := 5
+# The programs ctests/run.sh runs, as built under build directory $(1), the soak for $(2) s.
+program_runs = $(patsubst $(BUILD)/%,$(1)/%,$(CTEST_BINS) $(FUZZ_BINS)) \
+  $(foreach s,$(patsubst $(BUILD)/%,$(1)/%,$(SOAK_BINS)),"$(s) --seconds $(2)")
+PROGRAM_DEPS := ctests/harness.h $(wildcard fuzz/*.h soak/*.h) $(LIB) include/virtevent.h
+
+# The same programs built with AddressSanitizer and UBSan (the library itself is not
+# instrumented; ASan still intercepts its malloc/free). ctests/lsan.supp says why each
+# suppression is there.
+ASAN := $(BUILD)/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_BINS := $(patsubst $(BUILD)/%,$(ASAN)/%,$(CTEST_BINS) $(FUZZ_BINS) $(SOAK_BINS))
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
+  LSAN_OPTIONS=suppressions=$(abspath ctests/lsan.supp):print_suppressions=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
 # Benchmarks (never part of `make check`): each program in bench/ is built against virtevent
 # and, when pkg-config finds it, against libvirt; bench/run.py runs both and prints the table.
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -23,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind bench bench-history demo install uninstall clean
+.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind check-asan fuzz soak bench bench-history demo install uninstall clean FORCE
 
 all: lib header-check docs-check compat
 
@@ -48,9 +72,20 @@ docs-check: header-check
 	@diff -u docs/api.md $(OUT)/api.md > /dev/null || \
 	  { echo "docs/api.md is stale: run 'make docs' and commit it"; diff -u docs/api.md $(OUT)/api.md | head -20; exit 1; }
 
-$(BUILD)/ctests/%: ctests/%.c ctests/harness.h $(LIB) include/virtevent.h
+$(CTEST_BINS) $(FUZZ_BINS) $(SOAK_BINS): $(BUILD)/%: %.c $(PROGRAM_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CTEST_CFLAGS) -o $@ $< $(CTEST_LDFLAGS)
+	$(CC) $(CTEST_CFLAGS) $(CTEST_INC) -o $@ $< $(CTEST_LDFLAGS)
+
+$(ASAN_BINS): $(ASAN)/%: %.c $(PROGRAM_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) $(CTEST_INC) $(ASAN_FLAGS) -o $@ $< $(CTEST_LDFLAGS) $(ASAN_FLAGS)
+
+# test_abi's assertions come from libvirt's installed headers: generated on every build (the
+# file is rewritten only when it changes), a skip when libvirt-dev is missing.
+$(BUILD)/ctests/abi_asserts.h: ctests/gen_abi.py include/virtevent.h FORCE
+	python3 ctests/gen_abi.py $@ --cc $(CC)
+$(BUILD)/ctests/test_abi $(ASAN)/ctests/test_abi: $(BUILD)/ctests/abi_asserts.h
+$(BUILD)/ctests/test_abi $(ASAN)/ctests/test_abi: CTEST_INC := -I$(BUILD)/ctests
 
 # Generated from the header, so that every exported function is covered: a call that fails
 # has set the last error.
@@ -81,12 +116,31 @@ $(BUILD)/dropin/%: ctests/dropin/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $@ $< $(shell pkg-config --libs libvirt)
 
-check: header-check docs-check ctests compat $(DROPIN_BINS)
+check: header-check docs-check ctests compat $(DROPIN_BINS) $(FUZZ_BINS) $(SOAK_BINS)
 	$(CARGO) test --release
-	VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin bash ctests/run.sh $(CTEST_BINS) ctests/dropin/check.sh ctests/install_check.sh
+	CC="$(CC)" CXX="$(CXX)" VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin bash ctests/run.sh \
+	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) ctests/dropin/check.sh ctests/install_check.sh
 
-check-valgrind: ctests
-	VALGRIND=1 bash ctests/run.sh $(CTEST_BINS)
+check-valgrind: ctests $(FUZZ_BINS) $(SOAK_BINS)
+	VALGRIND=1 bash ctests/run.sh $(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS))
+
+check-asan: lib $(ASAN_BINS)
+	$(ASAN_ENV) bash ctests/run.sh $(call program_runs,$(ASAN),$(CHECK_SOAK_SECONDS))
+
+# Long runs, never part of `make check`: each program prints its seed and a summary.
+fuzz: lib $(FUZZ_BINS)
+	@test -n "$(FUZZ_BINS)" || { echo "no fuzz/*.c yet"; exit 1; }
+	@status=0; for f in $(FUZZ_BINS); do \
+	  echo "== $$f --seconds $(FUZZ_SECONDS) $(if $(SEED),--seed $(SEED))"; \
+	  ./$$f --seconds $(FUZZ_SECONDS) $(if $(SEED),--seed $(SEED)) || status=1; \
+	done; exit $$status
+
+soak: lib $(SOAK_BINS)
+	@test -n "$(SOAK_BINS)" || { echo "no soak/*.c yet"; exit 1; }
+	@status=0; for f in $(SOAK_BINS); do \
+	  echo "== $$f --seconds $(SECONDS) $(if $(SEED),--seed $(SEED))"; \
+	  ./$$f --seconds $(SECONDS) $(if $(SEED),--seed $(SEED)) || status=1; \
+	done; exit $$status
 
 $(BUILD)/bench/ours/%: bench/%.c bench/bench.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)

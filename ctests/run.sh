@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Runs each C test program (under valgrind when VALGRIND=1), adds up the PASS/FAIL lines the
-# cases print, counts a program that fails without saying so (a crash) as one failure, and
-# closes with "N passed, N failed".
+# Runs each C test program (under valgrind when VALGRIND=1, also in the programs it execs),
+# adds up the PASS/FAIL lines the cases print, counts a program that fails without saying so
+# (a crash) as one failure, and closes with "N passed, N failed". An argument may carry the
+# program's own arguments ("build/soak/soak --seconds 10"); SKIP lines are shown and count
+# neither way.
 set -u
 passed=0
 failed=0
-for bin in "$@"; do
-    name=$(basename "$bin")
+for arg in "$@"; do
+    read -ra cmd <<<"$arg"
+    name=$(basename "${cmd[0]}")
     if [ "${VALGRIND:-0}" = 1 ]; then
-        out=$(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-              --show-leak-kinds=definite "$bin" 2>&1)
+        out=$(valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
+              --errors-for-leak-kinds=definite --show-leak-kinds=definite "${cmd[@]}" 2>&1)
     else
-        out=$(timeout 120 "$bin" 2>&1)
+        out=$(timeout 120 "${cmd[@]}" 2>&1)
     fi
     rc=$?
     p=$(grep -c '^PASS ' <<<"$out")
@@ -22,6 +25,8 @@ for bin in "$@"; do
         echo "FAIL $name exited with status $rc"
     elif [ "$f" -ne 0 ]; then
         echo "$out" | grep -v '^PASS '
+    else
+        grep '^SKIP ' <<<"$out"
     fi
     echo "$name: $p passed, $f failed"
     passed=$((passed + p))
