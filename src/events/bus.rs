@@ -220,7 +220,7 @@ impl EventBus {
             log.forget(&removed);
             removed
         };
-        drop(removed);
+        removed.retire();
         Ok(())
     }
 
@@ -229,8 +229,9 @@ impl EventBus {
         self.registry.read().find_legacy(conn_id, callback_key)
     }
 
-    /// Removes every registration of a closing connection; their finalizers run before this returns
-    /// unless a callback of theirs is running on another thread (then right after it returns).
+    /// Removes every registration of a closing connection. Their finalizers run before this
+    /// returns, after waiting for a call of theirs running on another thread; from inside one of
+    /// their own calls, that one's runs when the call returns.
     pub fn deregister_connection(&self, conn_id: u64) {
         let removed: Vec<Arc<Registration>> = {
             let mut log = self.log.lock();
@@ -240,7 +241,9 @@ impl EventBus {
             }
             removed
         };
-        drop(removed);
+        for reg in removed {
+            reg.retire();
+        }
     }
 
     /// Records an event. Called by a backend while it holds its own lock, so that the log
@@ -408,7 +411,9 @@ impl EventBus {
             }
             taken
         };
-        drop(removed);
+        if let Some(reg) = removed {
+            reg.retire();
+        }
     }
 
     fn ensure_bookmark_timer(self: &Arc<Self>) -> Result<()> {

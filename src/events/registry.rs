@@ -8,7 +8,9 @@ use crate::fasthash::{FastHasher, FastMap};
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use parking_lot::{Condvar, Mutex};
 use std::sync::Arc;
+use std::thread::ThreadId;
 use uuid::Uuid;
 
 /// Which API registered a callback; an ID may be deregistered only through its own style.
@@ -96,12 +98,35 @@ struct Tracking {
     last_delivery_ms: AtomicU64,
 }
 
+/// Woken whenever a callback returns, for the deregistrations waiting on one (rare: only when
+/// a registration is removed on one thread while another is calling it).
+static CALL_RETURNED: Condvar = Condvar::new();
+
+thread_local! {
+    static THIS_THREAD: ThreadId = std::thread::current().id();
+}
+
+fn this_thread() -> ThreadId {
+    THIS_THREAD.with(|id| *id)
+}
+
 /// A registered callback with what it asked for.
+///
+/// Its finalizer (`Callback::release`) runs exactly once: when the registration is retired, as
+/// soon as no call of it is in progress. A retirement on another thread than a running call
+/// waits for that call to return, so that once a deregistration or a connection close has
+/// returned, the callback is never called again and its finalizer has run. A registration
+/// retired from inside its own call is released when that call returns.
 ///
 /// cbindgen:ignore
 pub struct Registration<C: ?Sized + Callback = dyn Callback> {
     pub id: i32,
     active: AtomicBool,
+    /// Retired from inside its own call: released when the call returns.
+    release_after_call: AtomicBool,
+    released: AtomicBool,
+    /// The thread calling the callback now, if any.
+    calling: Mutex<Option<ThreadId>>,
     pub key: Key,
     tracking: Option<Box<Tracking>>,
     callback: C,
@@ -114,8 +139,41 @@ impl Registration {
 
     /// Calls the callback unless the registration was removed meanwhile.
     pub fn deliver(&self, event: &Arc<Event>) {
-        if self.is_active() {
-            self.callback.call(event, &self.key);
+        {
+            let mut calling = self.calling.lock();
+            if !self.is_active() {
+                return;
+            }
+            *calling = Some(this_thread());
+        }
+        self.callback.call(event, &self.key);
+        *self.calling.lock() = None;
+        CALL_RETURNED.notify_all();
+        if self.release_after_call.load(Ordering::Acquire) {
+            self.release();
+        }
+    }
+
+    /// Runs the finalizer of a registration taken out of the registry (call it with no lock of
+    /// the bus held): now, or once a call of it running on another thread has returned, or,
+    /// from inside its own call, when that call returns.
+    pub fn retire(&self) {
+        let me = this_thread();
+        let mut calling = self.calling.lock();
+        while let Some(caller) = *calling {
+            if caller == me {
+                self.release_after_call.store(true, Ordering::Release);
+                return;
+            }
+            CALL_RETURNED.wait(&mut calling);
+        }
+        drop(calling);
+        self.release();
+    }
+
+    fn release(&self) {
+        if !self.released.swap(true, Ordering::AcqRel) {
+            self.callback.release();
         }
     }
 
@@ -162,8 +220,11 @@ impl Registration {
 }
 
 impl<C: ?Sized + Callback> Drop for Registration<C> {
+    /// A registration dropped without being retired (its bus went away) is released here.
     fn drop(&mut self) {
-        self.callback.release();
+        if !*self.released.get_mut() {
+            self.callback.release();
+        }
     }
 }
 
@@ -345,8 +406,16 @@ impl Registry {
                 last_delivery_ms: AtomicU64::new(0),
             })
         });
-        let reg: Arc<Registration> =
-            Arc::new(Registration { id, active: AtomicBool::new(true), key: new.key, tracking, callback: new.callback });
+        let reg: Arc<Registration> = Arc::new(Registration {
+            id,
+            active: AtomicBool::new(true),
+            release_after_call: AtomicBool::new(false),
+            released: AtomicBool::new(false),
+            calling: Mutex::new(None),
+            key: new.key,
+            tracking,
+            callback: new.callback,
+        });
         match reg.key.event_id {
             EVERY_EVENT => self.every_event.insert(&reg),
             event_id => self.by_event.entry(event_id).or_default().insert(&reg),
@@ -356,7 +425,7 @@ impl Registry {
     }
 
     /// Removes registration `id` of connection `conn_id` made in `style`. The returned
-    /// registration must be dropped outside the registry lock (its drop runs the finalizer).
+    /// registration must be retired outside the registry lock (that runs the finalizer).
     pub fn remove(&mut self, conn_id: u64, id: i32, style: Style) -> Result<Arc<Registration>> {
         match self.get(id) {
             Some(reg) if reg.key.conn_id == conn_id && reg.key.style == style => {}
@@ -525,7 +594,7 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_refused_and_finalizer_runs_once_on_last_drop() {
+    fn duplicates_refused_and_finalizer_runs_once_when_retired() {
         let frees = Arc::new(AtomicUsize::new(0));
         let mut reg = Registry::default();
         let id = reg.add_now(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
@@ -543,11 +612,58 @@ mod tests {
         drop(out);
         let removed = reg.remove(1, id, Style::Any).ok().unwrap();
         assert!(!removed.is_active());
-        drop(removed);
-        assert_eq!(frees.load(Ordering::SeqCst), 0, "still held by a dispatch in progress");
-        drop(held);
-        assert_eq!(frees.load(Ordering::SeqCst), 1);
+        removed.retire();
+        assert_eq!(frees.load(Ordering::SeqCst), 1, "released at once: no call of it is running");
+        held.deliver(&Arc::new(event(Uuid::new_v4(), EventKind::Reboot)));
+        drop((removed, held));
+        assert_eq!(frees.load(Ordering::SeqCst), 1, "exactly once");
         assert!(reg.remove(1, id, Style::Any).is_err(), "double deregistration");
+    }
+
+    /// Records whether its finalizer ran while a call was in progress.
+    struct Slow {
+        in_call: Arc<AtomicUsize>,
+        frees: Arc<AtomicUsize>,
+        freed_during_call: Arc<AtomicUsize>,
+    }
+
+    impl Callback for Slow {
+        fn call(&self, _: &Arc<Event>, _: &Key) {
+            self.in_call.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            self.in_call.fetch_sub(1, Ordering::SeqCst);
+        }
+        fn release(&self) {
+            if self.in_call.load(Ordering::SeqCst) > 0 {
+                self.freed_during_call.fetch_add(1, Ordering::SeqCst);
+            }
+            self.frees.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn retiring_waits_for_a_call_running_on_another_thread() {
+        let (in_call, frees, freed_during_call) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut reg = Registry::default();
+        let new = NewRegistration {
+            key: Key::new(1, 10, Style::Any, lifecycle(None)),
+            start: Start::Now,
+            bookmarks: false,
+            callback: Slow { in_call: in_call.clone(), frees: frees.clone(), freed_during_call: freed_during_call.clone() },
+        };
+        let id = reg.add_now(new).ok().unwrap();
+        let mut out = Vec::new();
+        reg.matching(&event(Uuid::new_v4(), EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
+        let dispatching = out.pop().unwrap();
+        let dispatcher = std::thread::spawn(move || dispatching.deliver(&Arc::new(event(Uuid::new_v4(), EventKind::Reboot))));
+        while in_call.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        reg.remove(1, id, Style::Any).ok().unwrap().retire();
+        assert_eq!(frees.load(Ordering::SeqCst), 1, "released before retire returned");
+        assert_eq!(freed_during_call.load(Ordering::SeqCst), 0, "never while its callback ran");
+        dispatcher.join().unwrap();
+        assert_eq!(frees.load(Ordering::SeqCst), 1);
     }
 
     #[test]
