@@ -6,6 +6,7 @@
 pub mod abi;
 pub mod conn;
 pub mod debuglog;
+pub mod domains;
 pub mod driver;
 pub mod error;
 pub mod eventloop;

@@ -1,6 +1,7 @@
 //! The hypervisor boundary. The connection and FFI layers talk to a backend only through
 //! `Driver`; a backend publishes its changes on its own `EventBus` as it commits them.
-//! The test backend lives here; a QMP backend would be another implementation.
+//! Backends build on the backend-neutral core in `crate::domains`; the test backend lives
+//! here, a QMP backend would be another implementation.
 
 pub mod test;
 
