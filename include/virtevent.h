@@ -14,6 +14,14 @@
 #include <stdint.h>
 
 /**
+ * virtevent extension: flag accepted by every call that starts a job (virDomainBlockPull,
+ * …Rebase, …Commit, …Copy, virDomainBackupBegin, virDomainSaveFlags, virDomainManagedSave,
+ * virDomainCoreDumpWithFormat, virDomainMigrate*): the job stays listed in its terminal state,
+ * with its final statistics and error, until VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS.
+ */
+#define VIR_DOMAIN_JOB_PERSIST (1 << 24)
+
+/**
  * virtevent extension flag of virConnectEventRegisterFlags: replay the events after
  * `sinceVersion` first (a watch, see virConnectEventRegisterSince).
  */
@@ -438,6 +446,21 @@ struct _virConnectEventExistence {
 typedef struct _virConnectEventExistence virConnectEventExistence;
 
 /**
+ * virtevent extension: `data.jobState`: job `name` of kind `kind` (a virDomainJobKind) went
+ * from `oldState` to `newState` (virDomainJobState; NONE as `oldState`: it was created; NONE
+ * as `newState`: it left the job list). `error` is NULL unless it failed.
+ */
+struct _virConnectEventJobState {
+  const char *name;
+  int kind;
+  int oldState;
+  int newState;
+  const char *error;
+};
+
+typedef struct _virConnectEventJobState virConnectEventJobState;
+
+/**
  * virtevent extension: the payload of a virConnectEvent, one member per kind of event
  * (events with no payload, such as reboot, bookmark and expired, use none).
  */
@@ -466,6 +489,7 @@ union _virConnectEventData {
   virConnectEventMemoryFailure memoryFailure;
   virConnectEventMemoryDeviceSizeChange memoryDeviceSizeChange;
   virConnectEventExistence existence;
+  virConnectEventJobState jobState;
 };
 
 typedef union _virConnectEventData virConnectEventData;
@@ -761,6 +785,31 @@ typedef int virErrorNumber;
  */
 typedef int virDomainEventExistenceType;
 
+/**
+ * virtevent extension: what a job does (the `type` of a virDomainJob).
+ */
+typedef int virDomainJobKind;
+
+/**
+ * virtevent extension: where a job is in its life (QEMU's job model, outcome made explicit).
+ */
+typedef int virDomainJobState;
+
+/**
+ * virtevent extension: what virDomainJobControl asks of a job.
+ */
+typedef int virDomainJobControlOperation;
+
+/**
+ * virtevent extension: flags of virDomainJobList.
+ */
+typedef int virDomainJobListFlags;
+
+/**
+ * virtevent extension: flags of virDomainJobGetXMLDesc.
+ */
+typedef int virDomainJobXMLFlags;
+
 typedef virDomainEventGraphicsAddress *virDomainEventGraphicsAddressPtr;
 
 typedef virDomainEventGraphicsSubject *virDomainEventGraphicsSubjectPtr;
@@ -913,6 +962,35 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
                                                        virDomainPtr dom,
                                                        int type,
                                                        void *opaque);
+
+/**
+ * virtevent extension: callback for VIR_DOMAIN_EVENT_ID_JOB_STATE: job `jobname` of kind
+ * `jobtype` entered `newstate` (VIR_DOMAIN_JOB_STATE_NONE: it left the job list).
+ */
+typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
+                                                      virDomainPtr dom,
+                                                      const char *jobname,
+                                                      virDomainJobKind jobtype,
+                                                      virDomainJobState newstate,
+                                                      void *opaque);
+
+/**
+ * virtevent extension: one job of a domain, as virDomainJobList returns it (release with
+ * virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
+ * VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
+ * to one disk), "error" (STRING, once failed).
+ */
+struct _virDomainJob {
+  char *name;
+  virDomainJobKind type;
+  virDomainJobState state;
+  virTypedParameterPtr data;
+  size_t ndata;
+};
+
+typedef struct _virDomainJob virDomainJob;
+
+typedef virDomainJob *virDomainJobPtr;
 
 #define VIR_CONNECT_CLOSE_REASON_ERROR 0
 
@@ -2532,9 +2610,15 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
 #define VIR_DOMAIN_EVENT_ID_EXPIRED 258
 
 /**
+ * virtevent extension: a job changed state (virConnectDomainEventJobStateCallback, event
+ * name "job-state"); see virDomainJobList.
+ */
+#define VIR_DOMAIN_EVENT_ID_JOB_STATE 259
+
+/**
  * virtevent extension: one past the last extension event ID (grows with new extensions).
  */
-#define VIR_DOMAIN_EVENT_ID_EXT_LAST 259
+#define VIR_DOMAIN_EVENT_ID_EXT_LAST 260
 
 /**
  * virtevent extension: the first event ever delivered for this UUID.
@@ -2573,6 +2657,181 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
  * virtevent extension: the event history no longer reaches back to the requested version.
  */
 #define VIR_ERR_RESOURCE_VERSION_EXPIRED 1001
+
+/**
+ * virtevent extension: the domain has no job of that name.
+ */
+#define VIR_ERR_NO_DOMAIN_JOB 1002
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_TYPE_NONE 0
+
+/**
+ * virtevent extension: outgoing migration (virDomainMigrate*).
+ */
+#define VIR_DOMAIN_JOB_TYPE_MIGRATION 1
+
+/**
+ * virtevent extension: virDomainBlockPull, virDomainBlockRebase without COPY.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_PULL 2
+
+/**
+ * virtevent extension: virDomainBlockCommit of a backing image into a lower one.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT 3
+
+/**
+ * virtevent extension: virDomainBlockCommit of the active image (reaches READY, then finalize = pivot).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE 4
+
+/**
+ * virtevent extension: virDomainBlockCopy, virDomainBlockRebase with COPY (reaches READY, then finalize = pivot).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COPY 5
+
+/**
+ * virtevent extension: virDomainBackupBegin (one job over several disks).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BACKUP 6
+
+/**
+ * virtevent extension: virDomainSave*, virDomainManagedSave.
+ */
+#define VIR_DOMAIN_JOB_TYPE_SAVE 7
+
+/**
+ * virtevent extension: virDomainCoreDump*.
+ */
+#define VIR_DOMAIN_JOB_TYPE_DUMP 8
+
+/**
+ * virtevent extension: creation of a block device image by the hypervisor.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCKDEV_CREATE 9
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_TYPE_LAST 10
+
+/**
+ * virtevent extension: unknown.
+ */
+#define VIR_DOMAIN_JOB_STATE_NONE 0
+
+/**
+ * virtevent extension: working.
+ */
+#define VIR_DOMAIN_JOB_STATE_RUNNING 1
+
+/**
+ * virtevent extension: in sync, waiting for FINALIZE (pivot) or ABORT.
+ */
+#define VIR_DOMAIN_JOB_STATE_READY 2
+
+/**
+ * virtevent extension: terminal: ended with an error.
+ */
+#define VIR_DOMAIN_JOB_STATE_FAILED 3
+
+/**
+ * virtevent extension: terminal: done.
+ */
+#define VIR_DOMAIN_JOB_STATE_COMPLETED 4
+
+/**
+ * virtevent extension: terminal: ended by ABORT.
+ */
+#define VIR_DOMAIN_JOB_STATE_ABORTED 5
+
+/**
+ * virtevent extension: exists, not started yet.
+ */
+#define VIR_DOMAIN_JOB_STATE_CREATED 6
+
+/**
+ * virtevent extension: paused while running.
+ */
+#define VIR_DOMAIN_JOB_STATE_PAUSED 7
+
+/**
+ * virtevent extension: paused while ready.
+ */
+#define VIR_DOMAIN_JOB_STATE_STANDBY 8
+
+/**
+ * virtevent extension: the work is done; the job is being concluded.
+ */
+#define VIR_DOMAIN_JOB_STATE_PENDING 9
+
+/**
+ * virtevent extension: ABORT accepted; the job is winding down.
+ */
+#define VIR_DOMAIN_JOB_STATE_ABORTING 10
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_STATE_LAST 11
+
+/**
+ * virtevent extension: asks nothing (refused).
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_NONE 0
+
+/**
+ * virtevent extension: end a live job (ABORTING, then ABORTED).
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_ABORT 1
+
+/**
+ * virtevent extension: READY → PENDING (block copy, active commit: pivot), PENDING → COMPLETED.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_FINALIZE 2
+
+/**
+ * virtevent extension: block jobs only: CREATED/RUNNING → PAUSED, READY → STANDBY.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_PAUSE 3
+
+/**
+ * virtevent extension: block jobs only: PAUSED → RUNNING, STANDBY → READY.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_RESUME 4
+
+/**
+ * virtevent extension: forget a finished job kept by VIR_DOMAIN_JOB_PERSIST.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS 5
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_LAST 6
+
+/**
+ * virtevent extension: list jobs that are not finished.
+ */
+#define VIR_DOMAIN_JOB_LIST_ACTIVE (1 << 0)
+
+/**
+ * virtevent extension: list finished jobs kept by VIR_DOMAIN_JOB_PERSIST.
+ */
+#define VIR_DOMAIN_JOB_LIST_FINISHED (1 << 1)
+
+/**
+ * virtevent extension: the abbreviated listing: no `data`.
+ */
+#define VIR_DOMAIN_JOB_LIST_NO_STATS (1 << 2)
+
+/**
+ * virtevent extension: leave `<stats>` out.
+ */
+#define VIR_DOMAIN_JOB_XML_NO_STATS (1 << 0)
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod error;
 pub mod eventloop;
 pub mod fasthash;
+pub mod jobs;
 pub mod events;
 pub mod ffi;
 pub mod model;

@@ -9,6 +9,7 @@ use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::{now_us, DomainName, DomainRef, Event, EventKind};
 use crate::fasthash::FastMap;
+use crate::jobs::JobTable;
 use crate::model::def::{DefError, DomainDef};
 use crate::model::state::DomainState;
 use parking_lot::{Condvar, Mutex, MutexGuard};
@@ -50,6 +51,7 @@ pub struct DomainObj<X> {
     pub block_thresholds: FastMap<String, u64>,
     /// Revision of the last committed change.
     pub revision: u64,
+    pub jobs: JobTable,
     pub ext: X,
 }
 
@@ -66,6 +68,7 @@ impl<X: Default> DomainObj<X> {
             started_at: None,
             block_thresholds: FastMap::default(),
             revision: 0,
+            jobs: JobTable::default(),
             ext: X::default(),
         }
     }
@@ -190,8 +193,11 @@ impl<X> Txn<'_, X> {
         self.lifecycle(uuid, VIR_DOMAIN_EVENT_RESUMED, detail);
     }
 
-    /// Stops a running domain; a transient one then goes out of existence.
+    /// Stops a running domain; its unfinished jobs fail first (their events come before
+    /// STOPPED); a transient domain then goes out of existence.
     pub fn stop(&mut self, uuid: &Uuid, reason: i32, detail: i32) {
+        let why = format!("domain '{}' stopped", self.st.domains[uuid].name);
+        self.end_live_jobs(uuid, &why);
         let obj = self.obj(uuid);
         obj.id = -1;
         obj.started_at = None;
@@ -208,6 +214,7 @@ impl<X> Txn<'_, X> {
 
     /// The domain goes out of existence: REMOVED is the last event of its UUID.
     pub fn remove(&mut self, uuid: &Uuid) {
+        self.forget_jobs(uuid);
         self.emit(uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED });
         if let Some(obj) = self.st.domains.remove(uuid) {
             self.st.names.remove(&*obj.name);
