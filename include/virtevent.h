@@ -22,6 +22,22 @@
 #define VIR_DOMAIN_JOB_PERSIST (1 << 24)
 
 /**
+ * Every simulated image holds this much; layer `i` of a chain has `capacity >> (i + 1)`
+ * allocated (the active image half, its backing file a quarter, …).
+ */
+#define DISK_CAPACITY (1 << 30)
+
+/**
+ * Bandwidth of a block job left at 0: a default-sized disk copies in well under a second.
+ */
+#define DEFAULT_BLOCK_BPS (8 << 30)
+
+/**
+ * Bandwidth of a memory job (save, dump, migration) left at 0.
+ */
+#define DEFAULT_MEMORY_BPS (16 << 30)
+
+/**
  * virtevent extension flag of virConnectEventRegisterFlags: replay the events after
  * `sinceVersion` first (a watch, see virConnectEventRegisterSince).
  */

@@ -8,26 +8,42 @@ use crate::domains::{check_flags, def_error, DomainObj, Store};
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::{DomainRef, EventKind};
+use crate::fasthash::FastMap;
 use crate::model::def::{DomainDef, DEFAULT_TEST_DOMAIN_XML};
+use parking_lot::Mutex;
 use std::ffi::CString;
 use std::sync::Arc;
 use uuid::Uuid;
+
+mod jobs;
+mod start;
 
 const SAVE_MAGIC: &str = "virtevent-save-image-v1";
 
 /// What the test hypervisor keeps per domain beside the core's record.
 #[derive(Default)]
-pub struct TestDomain {}
+pub struct TestDomain {
+    /// The disk model: each disk's backing chain, read from the XML on first use.
+    chains: FastMap<String, Vec<jobs::Image>>,
+    /// The running backup: each disk and where its copy goes.
+    backup: Option<Vec<(String, String)>>,
+}
+
+pub(crate) struct Inner {
+    store: Store<TestDomain>,
+    /// Whether the thread that moves jobs on runs.
+    ticker_running: Mutex<bool>,
+}
 
 /// The in-memory test hypervisor behind `test:///default` and `test:///empty`.
 pub struct TestDriver {
-    store: Store<TestDomain>,
+    inner: Arc<Inner>,
 }
 
 impl TestDriver {
     /// An empty hypervisor (`test:///empty`).
     pub fn empty() -> Self {
-        TestDriver { store: Store::new(VIR_FROM_TEST) }
+        TestDriver { inner: Arc::new(Inner { store: Store::new(VIR_FROM_TEST), ticker_running: Mutex::new(false) }) }
     }
 
     /// The populated hypervisor of `test:///default`: the running persistent domain `test`.
@@ -35,6 +51,7 @@ impl TestDriver {
         let driver = Self::empty();
         let def = DomainDef::parse(DEFAULT_TEST_DOMAIN_XML).expect("built-in domain XML is valid");
         driver
+            .inner
             .store
             .commit(|txn| {
                 let uuid = txn.insert(DomainObj::new(def, true));
@@ -47,7 +64,7 @@ impl TestDriver {
 
     /// The revision of the last committed change, backend-wide.
     pub fn revision(&self) -> u64 {
-        self.store.revision()
+        self.inner.store.revision()
     }
 }
 
@@ -59,13 +76,18 @@ fn c_string(s: &str) -> CString {
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+    VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+    VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
     VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
     VIR_DOMAIN_EVENT_ID_EXISTENCE,
+    VIR_DOMAIN_EVENT_ID_JOB_STATE,
 ];
 
 impl Driver for TestDriver {
     fn events(&self) -> &Arc<EventBus> {
-        &self.store.bus
+        &self.inner.store.bus
     }
 
     fn supported_event_ids(&self) -> &'static [i32] {
@@ -73,33 +95,33 @@ impl Driver for TestDriver {
     }
 
     fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
-        Ok(self.store.list_all_domains_versioned(flags))
+        Ok(self.inner.store.list_all_domains_versioned(flags))
     }
 
     fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
-        self.store.read(dom, |o| o.revision)
+        self.inner.store.read(dom, |o| o.revision)
     }
 
     fn num_of_domains(&self) -> usize {
-        self.store.num_of_domains()
+        self.inner.store.num_of_domains()
     }
 
     fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
-        self.store.lookup_by_name(name)
+        self.inner.store.lookup_by_name(name)
     }
 
     fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
-        self.store.lookup_by_uuid(uuid)
+        self.inner.store.lookup_by_uuid(uuid)
     }
 
     fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
-        self.store.lookup_by_id(id)
+        self.inner.store.lookup_by_id(id)
     }
 
     fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
         check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE)?;
         let def = DomainDef::parse(xml).map_err(def_error)?;
-        self.store.commit(|txn| {
+        self.inner.store.commit(|txn| {
             let uuid = txn.define(def)?;
             Ok(txn.st.domains[&uuid].domain_ref())
         })
@@ -117,7 +139,7 @@ impl Driver for TestDriver {
                 | VIR_DOMAIN_UNDEFINE_KEEP_TPM,
         )?;
         let discard_managed_save = flags as i32 & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE != 0;
-        self.store.commit_on(dom, |txn, uuid| txn.undefine(uuid, discard_managed_save))
+        self.inner.store.commit_on(dom, |txn, uuid| txn.undefine(uuid, discard_managed_save))
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<i32> {
@@ -132,7 +154,7 @@ impl Driver for TestDriver {
         )?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
         let force_boot = flags as i32 & VIR_DOMAIN_START_FORCE_BOOT != 0;
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.is_active() {
                 let msg = format!("domain '{}' is already running", obj.name);
@@ -154,7 +176,7 @@ impl Driver for TestDriver {
         )?;
         let def = DomainDef::parse(xml).map_err(def_error)?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
-        self.store.commit(|txn| {
+        self.inner.store.commit(|txn| {
             let uuid = txn.runnable_from(def)?;
             txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, paused);
             Ok(txn.st.domains[&uuid].domain_ref())
@@ -163,7 +185,7 @@ impl Driver for TestDriver {
 
     fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL | VIR_DOMAIN_DESTROY_REMOVE_LOGS)?;
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             txn.obj(uuid).require_active()?;
             txn.stop(uuid, VIR_DOMAIN_SHUTOFF_DESTROYED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
             Ok(())
@@ -172,7 +194,7 @@ impl Driver for TestDriver {
 
     fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0x3f)?;
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             txn.obj(uuid).require_active()?;
             txn.set_state(uuid, VIR_DOMAIN_SHUTDOWN, VIR_DOMAIN_SHUTDOWN_USER);
             txn.lifecycle(uuid, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED);
@@ -183,7 +205,7 @@ impl Driver for TestDriver {
 
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0x3f)?;
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             obj.require_active()?;
             // The guest boots afresh (libvirt's test driver reports running/booted after it).
@@ -201,7 +223,7 @@ impl Driver for TestDriver {
     }
 
     fn suspend(&self, dom: &DomainRef) -> Result<()> {
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.state.state != VIR_DOMAIN_RUNNING {
                 let msg = format!("domain '{}' not running", obj.name);
@@ -213,25 +235,13 @@ impl Driver for TestDriver {
     }
 
     fn resume(&self, dom: &DomainRef) -> Result<()> {
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.state.state != VIR_DOMAIN_PAUSED {
                 let msg = format!("domain '{}' not paused", obj.name);
                 return Err(txn.invalid_op(msg));
             }
             txn.unpause(uuid, VIR_DOMAIN_RUNNING_UNPAUSED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-            Ok(())
-        })
-    }
-
-    fn save(&self, dom: &DomainRef, path: &str) -> Result<()> {
-        self.store.commit_on(dom, |txn, uuid| {
-            let obj = txn.obj(uuid);
-            obj.require_active()?;
-            let image = format!("{SAVE_MAGIC}\n{}\n{}", obj.state.state, obj.def.to_xml(None, None));
-            std::fs::write(path, image)
-                .map_err(|e| VirError::system(format!("failed to write saved image '{path}': {e}")))?;
-            txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
             Ok(())
         })
     }
@@ -246,7 +256,7 @@ impl Driver for TestDriver {
         }
         let saved_state: i32 = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad_image)?;
         let def = DomainDef::parse(parts.next().ok_or_else(bad_image)?).map_err(def_error)?;
-        self.store.commit(|txn| {
+        self.inner.store.commit(|txn| {
             let uuid = txn.runnable_from(def)?;
             txn.start(&uuid, VIR_DOMAIN_RUNNING_RESTORED, VIR_DOMAIN_EVENT_STARTED_RESTORED, false);
             if saved_state == VIR_DOMAIN_PAUSED {
@@ -256,26 +266,12 @@ impl Driver for TestDriver {
         })
     }
 
-    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, VIR_DOMAIN_SAVE_BYPASS_CACHE | VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED)?;
-        self.store.commit_on(dom, |txn, uuid| {
-            let obj = txn.obj(uuid);
-            obj.require_active()?;
-            if !obj.persistent {
-                return Err(txn.invalid_op("cannot do managed save for transient domain"));
-            }
-            obj.managed_save = true;
-            txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
-            Ok(())
-        })
-    }
-
     fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
-        self.store.read(dom, |o| (o.state.state, o.state.reason))
+        self.inner.store.read(dom, |o| (o.state.state, o.state.reason))
     }
 
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo> {
-        self.store.read(dom, |o| DomainInfo {
+        self.inner.store.read(dom, |o| DomainInfo {
             state: o.state.state,
             max_mem_kib: o.def.memory_kib(),
             memory_kib: o.def.current_memory_kib(),
@@ -285,20 +281,20 @@ impl Driver for TestDriver {
     }
 
     fn is_active(&self, dom: &DomainRef) -> Result<bool> {
-        self.store.read(dom, |o| o.is_active())
+        self.inner.store.read(dom, |o| o.is_active())
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
-        self.store.read(dom, |o| o.persistent)
+        self.inner.store.read(dom, |o| o.persistent)
     }
 
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        self.store.xml_desc(dom, flags)
+        self.inner.store.xml_desc(dom, flags)
     }
 
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()> {
         check_flags(flags, 0)?;
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             obj.require_active()?;
             let target = obj
@@ -349,7 +345,7 @@ impl Driver for TestDriver {
             }
             Ok(())
         };
-        self.store.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             let (live, config) = match (flags as i32 & (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG), obj.is_active()) {
                 (0, active) => (active, !active),
@@ -389,6 +385,86 @@ impl Driver for TestDriver {
             txn.emit(uuid, EventKind::MetadataChange { metadata_type, nsuri: nsuri.map(c_string) });
             Ok(())
         })
+    }
+
+    fn save(&self, dom: &DomainRef, path: &str, flags: u32) -> Result<()> {
+        self.save_impl(dom, Some(path), flags)
+    }
+
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.save_impl(dom, None, flags)
+    }
+
+    fn job_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<crate::jobs::Job>> {
+        self.inner.store.job_list(dom, flags)
+    }
+
+    fn job_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String> {
+        self.inner.store.job_xml(dom, name, flags)
+    }
+
+    fn job_control(&self, dom: &DomainRef, name: &str, op: crate::jobs::JobOp, flags: u32) -> Result<()> {
+        self.job_control_impl(dom, name, op, flags)
+    }
+
+    fn fail_job(&self, dom: &DomainRef, name: &str, message: &str, flags: u32) -> Result<()> {
+        self.fail_job_impl(dom, name, message, flags)
+    }
+
+    fn block_rebase(&self, dom: &DomainRef, disk: &str, base: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_rebase_impl(dom, disk, base, bandwidth, flags)
+    }
+
+    fn block_commit(&self, dom: &DomainRef, disk: &str, base: Option<&str>, top: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_commit_impl(dom, disk, base, top, bandwidth, flags)
+    }
+
+    fn block_copy(&self, dom: &DomainRef, disk: &str, dest_xml: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_copy_impl(dom, disk, dest_xml, bandwidth, flags)
+    }
+
+    fn backup_begin(&self, dom: &DomainRef, backup_xml: Option<&str>, flags: u32) -> Result<()> {
+        self.backup_begin_impl(dom, backup_xml, flags)
+    }
+
+    fn backup_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.backup_xml_impl(dom, flags)
+    }
+
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: i32, flags: u32) -> Result<()> {
+        self.core_dump_impl(dom, path, format, flags)
+    }
+
+    fn migrate(&self, dom: &DomainRef, dest: &dyn Driver, flags: u64, bandwidth: u64) -> Result<DomainRef> {
+        self.migrate_impl(dom, dest, flags, bandwidth)
+    }
+
+    fn migrate_prepare(&self, xml: &str) -> Result<()> {
+        self.migrate_prepare_impl(xml)
+    }
+
+    fn migrate_finish(&self, xml: &str, flags: u64) -> Result<DomainRef> {
+        self.migrate_finish_impl(xml, flags)
+    }
+
+    fn domain_job(&self, dom: &DomainRef, completed: bool, keep: bool) -> Result<Option<crate::jobs::Job>> {
+        self.inner.store.domain_job(dom, completed, keep)
+    }
+
+    fn abort_job(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.abort_job_impl(dom, flags)
+    }
+
+    fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<crate::jobs::Job>> {
+        self.block_job_impl(dom, disk)
+    }
+
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        self.block_job_abort_impl(dom, disk, flags)
+    }
+
+    fn block_job_set_speed(&self, dom: &DomainRef, disk: &str, bandwidth: u64) -> Result<()> {
+        self.block_job_set_speed_impl(dom, disk, bandwidth)
     }
 }
 
@@ -473,7 +549,7 @@ mod tests {
         d.suspend(&dom).unwrap();
         let path = std::env::temp_dir().join(format!("virtevent-save-{}", Uuid::new_v4()));
         let path = path.to_str().unwrap();
-        d.save(&dom, path).unwrap();
+        d.save(&dom, path, 0).unwrap();
         assert!(d.lookup_by_name("vm1").is_err(), "transient domain gone after save");
         d.restore(path).unwrap();
         assert_eq!(d.state(&dom).unwrap(), (VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER));
@@ -511,11 +587,12 @@ mod tests {
 
     /// The events published since `from` revision, as short names.
     fn story(d: &TestDriver, from: u64) -> Vec<String> {
-        d.store
+        d.inner
+            .store
             .bus
             .history()
             .iter()
-            .filter(|e| e.revision > from)
+            .filter(|e| e.revision > from && !matches!(e.kind, EventKind::JobState(_) | EventKind::JobCompleted { .. }))
             .map(|e| match e.kind {
                 EventKind::Existence { kind } => {
                     format!("{}:{}", e.name(), if kind == VIR_DOMAIN_EVENT_EXISTENCE_ADDED { "ADDED" } else { "REMOVED" })
@@ -548,7 +625,7 @@ mod tests {
         d.undefine(&t, 0).unwrap();
         let path = std::env::temp_dir().join(format!("virtevent-existence-{}", Uuid::new_v4()));
         let path = path.to_str().unwrap();
-        d.save(&t, path).unwrap();
+        d.save(&t, path, 0).unwrap();
         d.restore(path).unwrap();
         std::fs::remove_file(path).unwrap();
         assert_eq!(
@@ -597,5 +674,131 @@ mod tests {
         assert_eq!(d.revision(), before + 4, "existence, define, start, pause");
         assert!(d.suspend(&dom).is_err());
         assert_eq!(d.revision(), before + 4, "a refused operation changes nothing");
+    }
+
+    const CHAIN_XML: &str = "<domain type='test'><name>vm1</name><memory>1024</memory><os><type>hvm</type></os><devices>\
+        <disk type='file' device='disk'><source file='/top.qcow2'/>\
+          <backingStore type='file'><format type='qcow2'/><source file='/mid.qcow2'/>\
+            <backingStore type='file'><format type='raw'/><source file='/base.img'/></backingStore>\
+          </backingStore><target dev='vda'/></disk></devices></domain>";
+
+    fn job_story(d: &TestDriver, from: u64) -> Vec<String> {
+        d.inner
+            .store
+            .bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > from)
+            .filter_map(|e| match &e.kind {
+                EventKind::JobState(j) => Some(format!("{}>{}", j.old_state, j.new_state)),
+                EventKind::BlockJob(b) => Some(format!("block-job:{}", b.status)),
+                EventKind::JobCompleted { .. } => Some("job-completed".into()),
+                EventKind::MigrationIteration { iteration } => Some(format!("iteration:{iteration}")),
+                EventKind::Lifecycle { event, detail } => Some(format!("lifecycle:{event}:{detail}")),
+                EventKind::Existence { kind } => Some(format!("existence:{kind}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn wait_for(d: &TestDriver, dom: &DomainRef, name: &str, state: crate::jobs::JobState) {
+        for _ in 0..2000 {
+            if d.job_list(dom, 0).unwrap().iter().any(|j| j.name == name && j.state == state) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("job {name} never reached {}", state.name());
+    }
+
+    #[test]
+    fn a_pull_runs_on_the_backend_clock_and_flattens_the_chain() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        let mark = d.revision();
+        d.block_rebase(&dom, "vda", None, 0, VIR_DOMAIN_JOB_PERSIST as u32).unwrap();
+        let job = d.block_job(&dom, "vda").unwrap().expect("a pull on vda");
+        assert_eq!(job.end, jobs::DISK_CAPACITY / 4 + jobs::DISK_CAPACITY / 8, "the backing layers");
+        wait_for(&d, &dom, "block-pull-vda", crate::jobs::JobState::Completed);
+        assert_eq!(job_story(&d, mark), ["0>6", "6>1", "1>9", "9>4", "block-job:0"]);
+        let listed = d.job_list(&dom, VIR_DOMAIN_JOB_LIST_FINISHED as u32).unwrap();
+        assert_eq!((listed.len(), listed[0].current), (1, job.end));
+        d.inner.store.read(&dom, |o| assert_eq!(o.ext.chains["vda"].len(), 1)).unwrap();
+        assert!(d.block_job(&dom, "vda").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_active_commit_waits_ready_and_pivots_on_finalize() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        assert_eq!(d.block_commit(&dom, "vda", None, None, 0, 0).unwrap_err().code, VIR_ERR_INVALID_ARG);
+        d.block_commit(&dom, "vda", Some("vda[1]"), None, 0, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE as u32).unwrap();
+        assert_eq!(d.block_rebase(&dom, "vda", None, 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID, "one block job per disk");
+        wait_for(&d, &dom, "block-commit-active-vda", crate::jobs::JobState::Ready);
+        d.block_job_abort(&dom, "vda", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT as u32).unwrap();
+        d.inner
+            .store
+            .read(&dom, |o| {
+                let paths: Vec<&str> = o.ext.chains["vda"].iter().map(|i| i.path.as_str()).collect();
+                assert_eq!(paths, ["/mid.qcow2", "/base.img"]);
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_blocked_save_is_aborted_from_another_thread() {
+        let d = Arc::new(TestDriver::empty());
+        let dom = d.create_xml(XML, 0).unwrap();
+        d.inner.store.commit_on(&dom, |txn, uuid| {
+            // Slow enough to catch: a huge guest.
+            txn.obj(uuid).def = Arc::new(DomainDef::parse(&XML.replace(">1024<", ">1073741824<")).unwrap());
+            Ok(())
+        }).unwrap();
+        let saver = {
+            let (d, dom) = (d.clone(), dom.clone());
+            std::thread::spawn(move || d.save(&dom, "/nonexistent/never-written", 0))
+        };
+        wait_for(&d, &dom, "save", crate::jobs::JobState::Running);
+        assert_eq!(d.domain_job(&dom, false, false).unwrap().unwrap().kind, crate::jobs::JobKind::Save);
+        assert_eq!(d.core_dump(&dom, "/tmp/x", 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID, "interlocked");
+        d.abort_job(&dom, 0).unwrap();
+        assert_eq!(saver.join().unwrap().unwrap_err().code, VIR_ERR_OPERATION_ABORTED);
+        assert!(d.is_active(&dom).unwrap(), "an aborted save leaves the domain running");
+        assert_eq!(d.domain_job(&dom, true, false).unwrap().unwrap().state, crate::jobs::JobState::Aborted);
+        assert!(d.domain_job(&dom, true, false).unwrap().is_none(), "completed stats are read once");
+    }
+
+    #[test]
+    fn migration_moves_the_domain_between_two_hypervisors() {
+        let (src, dst) = (TestDriver::empty(), TestDriver::empty());
+        let dom = src.create_xml(XML, 0).unwrap();
+        let (smark, dmark) = (src.revision(), dst.revision());
+        let arrived = src.migrate(&dom, &dst, 0, 0).unwrap();
+        assert_eq!(dst.state(&arrived).unwrap(), (VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED));
+        assert!(src.lookup_by_name("vm1").is_err(), "a transient domain leaves its source");
+        assert_eq!(
+            job_story(&src, smark),
+            ["0>6", "6>1", "iteration:1", "iteration:2", "iteration:3", "1>9", "9>4", "job-completed", "4>0", "lifecycle:5:3", "existence:1"]
+        );
+        assert_eq!(job_story(&dst, dmark), ["existence:0", "lifecycle:2:1"]);
+        assert_eq!(dst.migrate(&arrived, &dst, 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID);
+    }
+
+    #[test]
+    fn a_named_job_fails_and_destroy_ends_the_others() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        d.block_rebase(&dom, "vda", None, 1, 0).unwrap();
+        d.backup_begin(&dom, None, VIR_DOMAIN_JOB_PERSIST as u32).unwrap();
+        assert!(d.backup_xml(&dom, 0).unwrap().contains("<target file='/top.qcow2.backup'/>"));
+        assert_eq!(d.job_list(&dom, 0).unwrap().len(), 2, "two jobs on one disk");
+        d.fail_job(&dom, "block-pull-vda", "injected", 0).unwrap();
+        let mark = d.revision();
+        d.destroy(&dom, 0).unwrap();
+        assert_eq!(
+            job_story(&d, mark),
+            ["1>3", "lifecycle:5:1", "3>0", "existence:1"],
+            "the backup fails before STOPPED; kept by PERSIST, it leaves the list with its domain"
+        );
     }
 }

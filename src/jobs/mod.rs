@@ -15,6 +15,7 @@
 //! ```
 
 pub mod commit;
+pub mod query;
 
 use crate::abi::*;
 use crate::error::{Result, VirError};
