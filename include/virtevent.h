@@ -570,6 +570,84 @@ typedef void (*virConnectEventCallback)(virConnectPtr conn,
                                         const virConnectEvent *event,
                                         void *opaque);
 
+/**
+ * virtevent extension: what a job does (the `type` of a virDomainJob).
+ */
+typedef int virDomainJobKind;
+
+/**
+ * virtevent extension: where a job is in its life (QEMU's job model, outcome made explicit).
+ */
+typedef int virDomainJobState;
+
+/**
+ * virtevent extension: one job of a domain, as virDomainJobList returns it (release with
+ * virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
+ * VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
+ * to one disk), "error" (STRING, once failed).
+ */
+struct _virDomainJob {
+  char *name;
+  virDomainJobKind type;
+  virDomainJobState state;
+  virTypedParameterPtr data;
+  size_t ndata;
+};
+
+typedef struct _virDomainJob virDomainJob;
+
+typedef virDomainJob *virDomainJobPtr;
+
+/**
+ * virtevent extension: what virDomainJobControl asks of a job.
+ */
+typedef int virDomainJobControlOperation;
+
+/**
+ * virDomainGetJobInfo's answer (libvirt's layout).
+ */
+struct _virDomainJobInfo {
+  /**
+   * A virDomainJobType.
+   */
+  int type;
+  uint64_t timeElapsed;
+  uint64_t timeRemaining;
+  uint64_t dataTotal;
+  uint64_t dataProcessed;
+  uint64_t dataRemaining;
+  uint64_t memTotal;
+  uint64_t memProcessed;
+  uint64_t memRemaining;
+  uint64_t fileTotal;
+  uint64_t fileProcessed;
+  uint64_t fileRemaining;
+};
+
+typedef struct _virDomainJobInfo virDomainJobInfo;
+
+typedef virDomainJobInfo *virDomainJobInfoPtr;
+
+/**
+ * virDomainGetBlockJobInfo's answer (libvirt's layout).
+ */
+struct _virDomainBlockJobInfo {
+  /**
+   * A virDomainBlockJobType.
+   */
+  int type;
+  /**
+   * MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
+   */
+  unsigned long bandwidth;
+  uint64_t cur;
+  uint64_t end;
+};
+
+typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;
+
+typedef virDomainBlockJobInfo *virDomainBlockJobInfoPtr;
+
 typedef int virConnectCloseReason;
 
 typedef int virTypedParameterType;
@@ -802,21 +880,6 @@ typedef int virErrorNumber;
 typedef int virDomainEventExistenceType;
 
 /**
- * virtevent extension: what a job does (the `type` of a virDomainJob).
- */
-typedef int virDomainJobKind;
-
-/**
- * virtevent extension: where a job is in its life (QEMU's job model, outcome made explicit).
- */
-typedef int virDomainJobState;
-
-/**
- * virtevent extension: what virDomainJobControl asks of a job.
- */
-typedef int virDomainJobControlOperation;
-
-/**
  * virtevent extension: flags of virDomainJobList.
  */
 typedef int virDomainJobListFlags;
@@ -989,24 +1052,6 @@ typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
                                                       virDomainJobKind jobtype,
                                                       virDomainJobState newstate,
                                                       void *opaque);
-
-/**
- * virtevent extension: one job of a domain, as virDomainJobList returns it (release with
- * virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
- * VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
- * to one disk), "error" (STRING, once failed).
- */
-struct _virDomainJob {
-  char *name;
-  virDomainJobKind type;
-  virDomainJobState state;
-  virTypedParameterPtr data;
-  size_t ndata;
-};
-
-typedef struct _virDomainJob virDomainJob;
-
-typedef virDomainJob *virDomainJobPtr;
 
 #define VIR_CONNECT_CLOSE_REASON_ERROR 0
 
@@ -3583,6 +3628,357 @@ int virConnectSetEventHistorySize(virConnectPtr conn, unsigned int size);
  * "bookmark" (default 5000), for every registration on the backend of `conn`. Returns 0 or -1.
  */
 int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int milliseconds);
+
+/**
+ * virtevent extension: releases a virDomainJob from virDomainJobList (its name, its `data`
+ * and itself). NULL is ignored.
+ *
+ * # Safety
+ * `job` is NULL or was returned by virDomainJobList and not freed yet.
+ */
+void virDomainJobFree(virDomainJobPtr job);
+
+/**
+ * virtevent extension: the domain's jobs, in the order they started — every long-running
+ * operation (migration, save, dump, block pull/commit/copy, backup): the unfinished ones and
+ * the finished ones kept by VIR_DOMAIN_JOB_PERSIST. Flags: VIR_DOMAIN_JOB_LIST_ACTIVE,
+ * VIR_DOMAIN_JOB_LIST_FINISHED (filters; neither: both), VIR_DOMAIN_JOB_LIST_NO_STATS (no
+ * `data`). If `jobs` is not NULL it receives a malloc'd array: free each entry with
+ * virDomainJobFree and the array with free(). Returns the number of jobs, or -1 (`*jobs` NULL).
+ *
+ * # Safety
+ * `jobs` is NULL or writable.
+ */
+int virDomainJobList(virDomainPtr domain, virDomainJobPtr **jobs, unsigned int flags);
+
+/**
+ * virtevent extension: the XML of job `jobname`:
+ * `<job name type state><config>…</config><stats><current/><end/></stats>[<error/>]</job>`
+ * (VIR_DOMAIN_JOB_XML_NO_STATS: without `<stats>`); free() it. Unknown job:
+ * VIR_ERR_NO_DOMAIN_JOB.
+ *
+ * # Safety
+ * `jobname` is NULL or a C string.
+ */
+char *virDomainJobGetXMLDesc(virDomainPtr domain, const char *jobname, unsigned int flags);
+
+/**
+ * virtevent extension: asks job `jobname` to change state. ABORT: any live state (ABORTING,
+ * then ABORTED); PAUSE: created, running (PAUSED) or ready (STANDBY), block jobs only; RESUME:
+ * paused or standby, block jobs only; FINALIZE: ready (block copy, active commit: the pivot)
+ * or pending; DISMISS: a finished job kept by VIR_DOMAIN_JOB_PERSIST. Anything else fails with
+ * VIR_ERR_OPERATION_INVALID naming the job, its state and the operation. The call may return
+ * before the transition happens: VIR_DOMAIN_EVENT_ID_JOB_STATE tells. Returns 0 or -1.
+ *
+ * # Safety
+ * `jobname` is NULL or a C string.
+ */
+int virDomainJobControl(virDomainPtr domain,
+                        const char *jobname,
+                        virDomainJobControlOperation op,
+                        unsigned int flags);
+
+/**
+ * virtevent extension, test hypervisor: job `jobname` fails with `message` (FAILED, its
+ * events, and its blocked caller fails with VIR_ERR_OPERATION_FAILED). `flags` must be 0.
+ *
+ * # Safety
+ * `jobname` and `message` are NULL or C strings.
+ */
+int virTestDomainFailJob(virDomainPtr domain,
+                         const char *jobname,
+                         const char *message,
+                         unsigned int flags);
+
+/**
+ * Pulls the backing chain of `disk` into its active image (a block-pull job; see
+ * virDomainBlockRebase). `bandwidth` in MiB/s (bytes/s with
+ * VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES), 0 for the default. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockPull(virDomainPtr dom,
+                       const char *disk,
+                       unsigned long bandwidth,
+                       unsigned int flags);
+
+/**
+ * Pulls the chain of `disk` down to `base` (NULL: all of it) into the active image (a
+ * block-pull job), or with VIR_DOMAIN_BLOCK_REBASE_COPY copies the disk to `base` (a
+ * block-copy job). Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk` and `base` are NULL or C strings.
+ */
+int virDomainBlockRebase(virDomainPtr dom,
+                         const char *disk,
+                         const char *base,
+                         unsigned long bandwidth,
+                         unsigned int flags);
+
+/**
+ * Commits the images from `top` (NULL: the active image, which needs
+ * VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) down into `base` (NULL: the bottom of the chain) — a
+ * block-commit job, or a block-commit-active job that reaches READY and waits for the pivot.
+ * Positions are `vda[N]` or image paths. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk`, `base`, `top` are NULL or C strings.
+ */
+int virDomainBlockCommit(virDomainPtr dom,
+                         const char *disk,
+                         const char *base,
+                         const char *top,
+                         unsigned long bandwidth,
+                         unsigned int flags);
+
+/**
+ * Copies `disk` to the disk `destxml` describes (a block-copy job: READY when in sync, then
+ * virDomainBlockJobAbort with PIVOT or VIR_DOMAIN_JOB_CONTROL_OPERATION_FINALIZE switches to
+ * the copy; an abort keeps the source). Parameter "bandwidth" (ULLONG, bytes/s) is honoured.
+ * Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk`, `destxml` are NULL or C strings; `params` is NULL or points to `nparams` parameters.
+ */
+int virDomainBlockCopy(virDomainPtr dom,
+                       const char *disk,
+                       const char *destxml,
+                       virTypedParameterPtr params,
+                       int nparams,
+                       unsigned int flags);
+
+/**
+ * Starts a push-mode backup (one backup job over the disks `backupXML` lists; NULL: every
+ * disk, each copied beside its image). `checkpointXML` must be NULL. Accepts
+ * VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `backupXML`, `checkpointXML` are NULL or C strings.
+ */
+int virDomainBackupBegin(virDomainPtr domain,
+                         const char *backupXML,
+                         const char *checkpointXML,
+                         unsigned int flags);
+
+/**
+ * The XML of the running backup; free() it. No backup: VIR_ERR_NO_DOMAIN_BACKUP.
+ */
+char *virDomainBackupGetXMLDesc(virDomainPtr domain, unsigned int flags);
+
+/**
+ * Saves the domain to `to` and stops it: a save job, the call returning when it ends (an
+ * abort from another thread makes it fail with VIR_ERR_OPERATION_ABORTED). `dxml` must be
+ * NULL. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `to` and `dxml` are NULL or C strings.
+ */
+int virDomainSaveFlags(virDomainPtr domain, const char *to, const char *dxml, unsigned int flags);
+
+/**
+ * Writes a core dump of the domain to `to`: a dump job, the call returning when it ends.
+ * Flags: VIR_DUMP_LIVE, VIR_DUMP_BYPASS_CACHE, VIR_DUMP_MEMORY_ONLY, VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `to` is NULL or a C string.
+ */
+int virDomainCoreDumpWithFormat(virDomainPtr domain,
+                                const char *to,
+                                unsigned int dumpformat,
+                                unsigned int flags);
+
+/**
+ * virDomainCoreDumpWithFormat in the raw format.
+ *
+ * # Safety
+ * As for virDomainCoreDumpWithFormat.
+ */
+int virDomainCoreDump(virDomainPtr domain, const char *to, unsigned int flags);
+
+/**
+ * Migrates the running domain to the hypervisor of `dconn` (between two test hypervisors in
+ * one process): a migration job firing MIGRATION_ITERATION, the call returning when it ends.
+ * The source domain stops (STOPPED(MIGRATED)), the destination starts (STARTED(MIGRATED));
+ * returns the domain on `dconn` (virDomainFree it). `dname` and `uri` must be NULL;
+ * `bandwidth` in MiB/s, 0 for the default. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `dname` and `uri` are NULL or C strings.
+ */
+virDomainPtr virDomainMigrate(virDomainPtr domain,
+                              virConnectPtr dconn,
+                              unsigned long flags,
+                              const char *dname,
+                              const char *uri,
+                              unsigned long bandwidth);
+
+/**
+ * The domain job (migration, save, dump, backup) as libvirt's old API reports it; with none
+ * running, `type` is VIR_DOMAIN_JOB_NONE.
+ *
+ * # Safety
+ * `info` is NULL or writable.
+ */
+int virDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info);
+
+/**
+ * The statistics of the domain job (VIR_DOMAIN_JOB_* parameters, malloc'd: release with
+ * virTypedParamsFree), or with VIR_DOMAIN_JOB_STATS_COMPLETED of the last one that ended
+ * (forgotten after this read unless VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED).
+ *
+ * # Safety
+ * `type`, `params`, `nparams` are NULL or writable.
+ */
+int virDomainGetJobStats(virDomainPtr domain,
+                         int *type,
+                         virTypedParameterPtr *params,
+                         int *nparams,
+                         unsigned int flags);
+
+/**
+ * Aborts the domain job (migration, save, dump, backup); its blocked caller fails with
+ * VIR_ERR_OPERATION_ABORTED. None running: VIR_ERR_OPERATION_INVALID.
+ */
+int virDomainAbortJob(virDomainPtr domain);
+
+/**
+ * virDomainAbortJob with flags (none supported here).
+ */
+int virDomainAbortJobFlags(virDomainPtr domain, unsigned int flags);
+
+/**
+ * The pull, commit or copy job of `disk`: 1 with `*info` filled, 0 when there is none (a
+ * disk has at most one of those; a backup covering it is a domain job, see
+ * virDomainGetJobInfo), -1 on error.
+ *
+ * # Safety
+ * `disk` is NULL or a C string; `info` is NULL or writable.
+ */
+int virDomainGetBlockJobInfo(virDomainPtr dom,
+                             const char *disk,
+                             virDomainBlockJobInfoPtr info,
+                             unsigned int flags);
+
+/**
+ * Ends the block job of `disk`: aborts it, or with VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT switches
+ * a READY copy or active commit to its new image (FINALIZE). Waits for the end unless
+ * VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC.
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockJobAbort(virDomainPtr dom, const char *disk, unsigned int flags);
+
+/**
+ * Sets the bandwidth of the block job of `disk` (MiB/s, bytes/s with
+ * VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES; 0: the default).
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockJobSetSpeed(virDomainPtr dom,
+                              const char *disk,
+                              unsigned long bandwidth,
+                              unsigned int flags);
+
+/**
+ * The first parameter called `name`, or NULL (not an error: no error is set, as in libvirt).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` is NULL or a C string.
+ */
+virTypedParameterPtr virTypedParamsGet(virTypedParameterPtr params, int nparams, const char *name);
+
+/**
+ * Reads boolean parameter `name` into `*value` (0 or 1): 1 found, 0 absent, -1 on error.
+ *
+ * # Safety
+ * As for virTypedParamsGetInt.
+ */
+int virTypedParamsGetBoolean(virTypedParameterPtr params,
+                             int nparams,
+                             const char *name,
+                             int *value);
+
+/**
+ * Points `*value` at string parameter `name` (owned by `params`): 1 found, 0 absent, -1 on error.
+ *
+ * # Safety
+ * As for virTypedParamsGetInt.
+ */
+int virTypedParamsGetString(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            const char **value);
+
+/**
+ * Appends boolean parameter `name` (any non-zero `value` is true). Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt.
+ */
+int virTypedParamsAddBoolean(virTypedParameterPtr *params,
+                             int *nparams,
+                             int *maxparams,
+                             const char *name,
+                             int value);
+
+/**
+ * Appends string parameter `name` with a copy of `value`. Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt; `value` is a C string.
+ */
+int virTypedParamsAddString(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            const char *value);
+
+/**
+ * Appends one string parameter `name` per entry of the NULL-terminated `values` (the one
+ * helper that adds a name several times, as libvirt's does). Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt; `values` is a NULL-terminated array of C strings.
+ */
+int virTypedParamsAddStringList(virTypedParameterPtr *params,
+                                int *nparams,
+                                int *maxparams,
+                                const char *name,
+                                const char **values);
+
+/**
+ * Appends parameter `name` of type `type` (a virTypedParameterType) parsed from `value`.
+ * Returns 0 or -1 (unparsable value, unknown type).
+ *
+ * # Safety
+ * As for virTypedParamsAddString.
+ */
+int virTypedParamsAddFromString(virTypedParameterPtr *params,
+                                int *nparams,
+                                int *maxparams,
+                                const char *name,
+                                int type,
+                                const char *value);
+
+/**
+ * Frees the strings the parameters hold (not the array itself).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters whose strings were malloc'd.
+ */
+void virTypedParamsClear(virTypedParameterPtr params, int nparams);
+
+/**
+ * virTypedParamsClear, then frees the array.
+ *
+ * # Safety
+ * As for virTypedParamsClear, and `params` was malloc'd.
+ */
+void virTypedParamsFree(virTypedParameterPtr params, int nparams);
 
 #ifdef __cplusplus
 }  // extern "C"

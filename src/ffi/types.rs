@@ -296,6 +296,39 @@ pub struct _virDomainJob {
 pub type virDomainJob = _virDomainJob;
 pub type virDomainJobPtr = *mut virDomainJob;
 
+/// virDomainGetJobInfo's answer (libvirt's layout).
+#[repr(C)]
+pub struct _virDomainJobInfo {
+    /// A virDomainJobType.
+    pub r#type: c_int,
+    pub timeElapsed: u64,
+    pub timeRemaining: u64,
+    pub dataTotal: u64,
+    pub dataProcessed: u64,
+    pub dataRemaining: u64,
+    pub memTotal: u64,
+    pub memProcessed: u64,
+    pub memRemaining: u64,
+    pub fileTotal: u64,
+    pub fileProcessed: u64,
+    pub fileRemaining: u64,
+}
+pub type virDomainJobInfo = _virDomainJobInfo;
+pub type virDomainJobInfoPtr = *mut virDomainJobInfo;
+
+/// virDomainGetBlockJobInfo's answer (libvirt's layout).
+#[repr(C)]
+pub struct _virDomainBlockJobInfo {
+    /// A virDomainBlockJobType.
+    pub r#type: c_int,
+    /// MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
+    pub bandwidth: c_ulong,
+    pub cur: u64,
+    pub end: u64,
+}
+pub type virDomainBlockJobInfo = _virDomainBlockJobInfo;
+pub type virDomainBlockJobInfoPtr = *mut virDomainBlockJobInfo;
+
 // ---- The generic event (virtevent extension) -------------------------------------------------
 // Applications never allocate these: the library passes them by const pointer, valid for the
 // duration of one callback, so they may grow in later versions without breaking programs.
