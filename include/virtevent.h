@@ -3892,6 +3892,63 @@ int virDomainBlockJobSetSpeed(virDomainPtr dom,
 virTypedParameterPtr virTypedParamsGet(virTypedParameterPtr params, int nparams, const char *name);
 
 /**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetInt(virTypedParameterPtr params, int nparams, const char *name, int *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetUInt(virTypedParameterPtr params,
+                          int nparams,
+                          const char *name,
+                          unsigned int *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetLLong(virTypedParameterPtr params,
+                           int nparams,
+                           const char *name,
+                           long long *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetULLong(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            unsigned long long *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetDouble(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            double *value);
+
+/**
  * Reads boolean parameter `name` into `*value` (0 or 1): 1 found, 0 absent, -1 on error.
  *
  * # Safety
@@ -3912,6 +3969,71 @@ int virTypedParamsGetString(virTypedParameterPtr params,
                             int nparams,
                             const char *name,
                             const char **value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddInt(virTypedParameterPtr *params,
+                         int *nparams,
+                         int *maxparams,
+                         const char *name,
+                         int value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddUInt(virTypedParameterPtr *params,
+                          int *nparams,
+                          int *maxparams,
+                          const char *name,
+                          unsigned int value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddLLong(virTypedParameterPtr *params,
+                           int *nparams,
+                           int *maxparams,
+                           const char *name,
+                           long long value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddULLong(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            unsigned long long value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddDouble(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            double value);
 
 /**
  * Appends boolean parameter `name` (any non-zero `value` is true). Returns 0 or -1.
@@ -3989,6 +4111,22 @@ void virTypedParamsFree(virTypedParameterPtr params, int nparams);
 /* Casts a specific domain event callback to the type virConnectDomainEventRegisterAny takes.
  * The detour through void (*)(void) keeps gcc's -Wcast-function-type quiet. */
 #define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
+
+/* libvirt's typed-parameter names of a domain job's statistics (src/abi/jobs.rs; cbindgen
+ * cannot emit string constants, and a unit test keeps these equal to the Rust ones). */
+#define VIR_DOMAIN_JOB_OPERATION "operation"
+#define VIR_DOMAIN_JOB_TIME_ELAPSED "time_elapsed"
+#define VIR_DOMAIN_JOB_DATA_TOTAL "data_total"
+#define VIR_DOMAIN_JOB_DATA_PROCESSED "data_processed"
+#define VIR_DOMAIN_JOB_DATA_REMAINING "data_remaining"
+#define VIR_DOMAIN_JOB_MEMORY_TOTAL "memory_total"
+#define VIR_DOMAIN_JOB_MEMORY_PROCESSED "memory_processed"
+#define VIR_DOMAIN_JOB_MEMORY_REMAINING "memory_remaining"
+#define VIR_DOMAIN_JOB_DISK_TOTAL "disk_total"
+#define VIR_DOMAIN_JOB_DISK_PROCESSED "disk_processed"
+#define VIR_DOMAIN_JOB_DISK_REMAINING "disk_remaining"
+#define VIR_DOMAIN_JOB_SUCCESS "success"
+#define VIR_DOMAIN_JOB_ERRMSG "errmsg"
 
 /* True when this API is at least libvirt version major.minor.micro. */
 #define LIBVIR_CHECK_VERSION(major, minor, micro) \

@@ -93,3 +93,42 @@ pub const VIR_DOMAIN_JOB_XML_NO_STATS: virDomainJobXMLFlags = 1 << 0;
 /// virDomainCoreDumpWithFormat, virDomainMigrate*): the job stays listed in its terminal state,
 /// with its final statistics and error, until VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS.
 pub const VIR_DOMAIN_JOB_PERSIST: c_int = 1 << 24;
+
+// libvirt's names of the typed parameters of a domain job's statistics (virDomainGetJobStats,
+// the JOB_COMPLETED event). cbindgen cannot emit string constants: the header gets them from the
+// trailer in cbindgen.toml, which the test below keeps equal to these.
+
+/// A virDomainJobOperation (INT).
+pub const VIR_DOMAIN_JOB_OPERATION: &str = "operation";
+/// Milliseconds since the job started (ULLONG).
+pub const VIR_DOMAIN_JOB_TIME_ELAPSED: &str = "time_elapsed";
+pub const VIR_DOMAIN_JOB_DATA_TOTAL: &str = "data_total";
+pub const VIR_DOMAIN_JOB_DATA_PROCESSED: &str = "data_processed";
+pub const VIR_DOMAIN_JOB_DATA_REMAINING: &str = "data_remaining";
+pub const VIR_DOMAIN_JOB_MEMORY_TOTAL: &str = "memory_total";
+pub const VIR_DOMAIN_JOB_MEMORY_PROCESSED: &str = "memory_processed";
+pub const VIR_DOMAIN_JOB_MEMORY_REMAINING: &str = "memory_remaining";
+pub const VIR_DOMAIN_JOB_DISK_TOTAL: &str = "disk_total";
+pub const VIR_DOMAIN_JOB_DISK_PROCESSED: &str = "disk_processed";
+pub const VIR_DOMAIN_JOB_DISK_REMAINING: &str = "disk_remaining";
+/// Whether a finished job succeeded (BOOLEAN).
+pub const VIR_DOMAIN_JOB_SUCCESS: &str = "success";
+/// Why a finished job failed (STRING).
+pub const VIR_DOMAIN_JOB_ERRMSG: &str = "errmsg";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_header_trailer_defines_every_statistics_name() {
+        let toml = include_str!("../../cbindgen.toml");
+        let source = include_str!("jobs.rs");
+        let mut checked = 0;
+        for line in source.lines().filter(|l| l.starts_with("pub const VIR_DOMAIN_JOB_") && l.contains(": &str = ")) {
+            let name = &line["pub const ".len()..line.find(':').unwrap()];
+            let value = line.split('"').nth(1).unwrap();
+            assert!(toml.contains(&format!("#define {name} \"{value}\"")), "{name} missing from the trailer");
+            checked += 1;
+        }
+        assert_eq!(checked, 13);
+    }
+}

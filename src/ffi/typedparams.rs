@@ -103,25 +103,56 @@ unsafe fn get<T>(
     })
 }
 
-macro_rules! getter {
-    ($name:ident, $ty:ty, $kind:expr, $field:ident) => {
-        /// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
-        /// (another type, NULL `value`).
-        ///
-        /// # Safety
-        /// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut $ty) -> c_int {
-            get(stringify!($name), params, nparams, name, value, $kind, |p| p.value.$field as $ty)
-        }
-    };
+/// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+/// (another type, NULL `value`).
+///
+/// # Safety
+/// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsGetInt(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut c_int) -> c_int {
+    get("virTypedParamsGetInt", params, nparams, name, value, VIR_TYPED_PARAM_INT, |p| p.value.i)
 }
 
-getter!(virTypedParamsGetInt, c_int, VIR_TYPED_PARAM_INT, i);
-getter!(virTypedParamsGetUInt, c_uint, VIR_TYPED_PARAM_UINT, ui);
-getter!(virTypedParamsGetLLong, c_longlong, VIR_TYPED_PARAM_LLONG, l);
-getter!(virTypedParamsGetULLong, c_ulonglong, VIR_TYPED_PARAM_ULLONG, ul);
-getter!(virTypedParamsGetDouble, f64, VIR_TYPED_PARAM_DOUBLE, d);
+/// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+/// (another type, NULL `value`).
+///
+/// # Safety
+/// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsGetUInt(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut c_uint) -> c_int {
+    get("virTypedParamsGetUInt", params, nparams, name, value, VIR_TYPED_PARAM_UINT, |p| p.value.ui)
+}
+
+/// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+/// (another type, NULL `value`).
+///
+/// # Safety
+/// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsGetLLong(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut c_longlong) -> c_int {
+    get("virTypedParamsGetLLong", params, nparams, name, value, VIR_TYPED_PARAM_LLONG, |p| p.value.l)
+}
+
+/// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+/// (another type, NULL `value`).
+///
+/// # Safety
+/// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsGetULLong(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut c_ulonglong) -> c_int {
+    get("virTypedParamsGetULLong", params, nparams, name, value, VIR_TYPED_PARAM_ULLONG, |p| p.value.ul)
+}
+
+/// Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+/// (another type, NULL `value`).
+///
+/// # Safety
+/// `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsGetDouble(params: virTypedParameterPtr, nparams: c_int, name: *const c_char, value: *mut f64) -> c_int {
+    get("virTypedParamsGetDouble", params, nparams, name, value, VIR_TYPED_PARAM_DOUBLE, |p| p.value.d)
+}
+
 
 /// Reads boolean parameter `name` into `*value` (0 or 1): 1 found, 0 absent, -1 on error.
 ///
@@ -188,36 +219,71 @@ unsafe fn add(
     Ok(())
 }
 
-macro_rules! adder {
-    ($name:ident, $ty:ty, $kind:expr, $field:ident) => {
-        /// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as
-        /// needed; refuses a name already present. Returns 0 or -1.
-        ///
-        /// # Safety
-        /// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            params: *mut virTypedParameterPtr,
-            nparams: *mut c_int,
-            maxparams: *mut c_int,
-            name: *const c_char,
-            value: $ty,
-        ) -> c_int {
-            entry(stringify!($name), || {
-                add(stringify!($name), params, nparams, maxparams, name, false, || {
-                    Ok(($kind, _virTypedParameterValue { $field: value }))
-                })?;
-                Ok(0)
-            })
-        }
-    };
+/// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+/// refuses a name already present. Returns 0 or -1.
+///
+/// # Safety
+/// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsAddInt(params: *mut virTypedParameterPtr, nparams: *mut c_int, maxparams: *mut c_int, name: *const c_char, value: c_int) -> c_int {
+    entry("virTypedParamsAddInt", || {
+        add("virTypedParamsAddInt", params, nparams, maxparams, name, false, || Ok((VIR_TYPED_PARAM_INT, _virTypedParameterValue { i: value })))?;
+        Ok(0)
+    })
 }
 
-adder!(virTypedParamsAddInt, c_int, VIR_TYPED_PARAM_INT, i);
-adder!(virTypedParamsAddUInt, c_uint, VIR_TYPED_PARAM_UINT, ui);
-adder!(virTypedParamsAddLLong, c_longlong, VIR_TYPED_PARAM_LLONG, l);
-adder!(virTypedParamsAddULLong, c_ulonglong, VIR_TYPED_PARAM_ULLONG, ul);
-adder!(virTypedParamsAddDouble, f64, VIR_TYPED_PARAM_DOUBLE, d);
+/// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+/// refuses a name already present. Returns 0 or -1.
+///
+/// # Safety
+/// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsAddUInt(params: *mut virTypedParameterPtr, nparams: *mut c_int, maxparams: *mut c_int, name: *const c_char, value: c_uint) -> c_int {
+    entry("virTypedParamsAddUInt", || {
+        add("virTypedParamsAddUInt", params, nparams, maxparams, name, false, || Ok((VIR_TYPED_PARAM_UINT, _virTypedParameterValue { ui: value })))?;
+        Ok(0)
+    })
+}
+
+/// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+/// refuses a name already present. Returns 0 or -1.
+///
+/// # Safety
+/// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsAddLLong(params: *mut virTypedParameterPtr, nparams: *mut c_int, maxparams: *mut c_int, name: *const c_char, value: c_longlong) -> c_int {
+    entry("virTypedParamsAddLLong", || {
+        add("virTypedParamsAddLLong", params, nparams, maxparams, name, false, || Ok((VIR_TYPED_PARAM_LLONG, _virTypedParameterValue { l: value })))?;
+        Ok(0)
+    })
+}
+
+/// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+/// refuses a name already present. Returns 0 or -1.
+///
+/// # Safety
+/// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsAddULLong(params: *mut virTypedParameterPtr, nparams: *mut c_int, maxparams: *mut c_int, name: *const c_char, value: c_ulonglong) -> c_int {
+    entry("virTypedParamsAddULLong", || {
+        add("virTypedParamsAddULLong", params, nparams, maxparams, name, false, || Ok((VIR_TYPED_PARAM_ULLONG, _virTypedParameterValue { ul: value })))?;
+        Ok(0)
+    })
+}
+
+/// Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+/// refuses a name already present. Returns 0 or -1.
+///
+/// # Safety
+/// `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+#[no_mangle]
+pub unsafe extern "C" fn virTypedParamsAddDouble(params: *mut virTypedParameterPtr, nparams: *mut c_int, maxparams: *mut c_int, name: *const c_char, value: f64) -> c_int {
+    entry("virTypedParamsAddDouble", || {
+        add("virTypedParamsAddDouble", params, nparams, maxparams, name, false, || Ok((VIR_TYPED_PARAM_DOUBLE, _virTypedParameterValue { d: value })))?;
+        Ok(0)
+    })
+}
+
 
 /// Appends boolean parameter `name` (any non-zero `value` is true). Returns 0 or -1.
 ///

@@ -364,20 +364,24 @@ impl Job {
             _ => VIR_DOMAIN_JOB_BOUNDED,
         };
         put("type", TypedValue::Int(job_type));
-        put("operation", TypedValue::Int(self.kind.operation()));
-        put("time_elapsed", TypedValue::ULLong(self.elapsed_ms()));
+        put(VIR_DOMAIN_JOB_OPERATION, TypedValue::Int(self.kind.operation()));
+        put(VIR_DOMAIN_JOB_TIME_ELAPSED, TypedValue::ULLong(self.elapsed_ms()));
         let remaining = self.end.saturating_sub(self.current);
-        put("data_total", TypedValue::ULLong(self.end));
-        put("data_processed", TypedValue::ULLong(self.current));
-        put("data_remaining", TypedValue::ULLong(remaining));
-        let prefix = if self.kind.moves_memory() { "memory" } else { "disk" };
-        put(&format!("{prefix}_total"), TypedValue::ULLong(self.end));
-        put(&format!("{prefix}_processed"), TypedValue::ULLong(self.current));
-        put(&format!("{prefix}_remaining"), TypedValue::ULLong(remaining));
+        put(VIR_DOMAIN_JOB_DATA_TOTAL, TypedValue::ULLong(self.end));
+        put(VIR_DOMAIN_JOB_DATA_PROCESSED, TypedValue::ULLong(self.current));
+        put(VIR_DOMAIN_JOB_DATA_REMAINING, TypedValue::ULLong(remaining));
+        let (total, processed, left) = if self.kind.moves_memory() {
+            (VIR_DOMAIN_JOB_MEMORY_TOTAL, VIR_DOMAIN_JOB_MEMORY_PROCESSED, VIR_DOMAIN_JOB_MEMORY_REMAINING)
+        } else {
+            (VIR_DOMAIN_JOB_DISK_TOTAL, VIR_DOMAIN_JOB_DISK_PROCESSED, VIR_DOMAIN_JOB_DISK_REMAINING)
+        };
+        put(total, TypedValue::ULLong(self.end));
+        put(processed, TypedValue::ULLong(self.current));
+        put(left, TypedValue::ULLong(remaining));
         if self.state.is_terminal() {
-            put("success", TypedValue::Boolean(self.state == JobState::Completed));
+            put(VIR_DOMAIN_JOB_SUCCESS, TypedValue::Boolean(self.state == JobState::Completed));
             if let Some(error) = &self.error {
-                put("errmsg", TypedValue::String(c(error)));
+                put(VIR_DOMAIN_JOB_ERRMSG, TypedValue::String(c(error)));
             }
         }
         p
