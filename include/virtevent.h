@@ -611,17 +611,17 @@ struct _virDomainJobInfo {
    * A virDomainJobType.
    */
   int type;
-  uint64_t timeElapsed;
-  uint64_t timeRemaining;
-  uint64_t dataTotal;
-  uint64_t dataProcessed;
-  uint64_t dataRemaining;
-  uint64_t memTotal;
-  uint64_t memProcessed;
-  uint64_t memRemaining;
-  uint64_t fileTotal;
-  uint64_t fileProcessed;
-  uint64_t fileRemaining;
+  unsigned long long timeElapsed;
+  unsigned long long timeRemaining;
+  unsigned long long dataTotal;
+  unsigned long long dataProcessed;
+  unsigned long long dataRemaining;
+  unsigned long long memTotal;
+  unsigned long long memProcessed;
+  unsigned long long memRemaining;
+  unsigned long long fileTotal;
+  unsigned long long fileProcessed;
+  unsigned long long fileRemaining;
 };
 
 typedef struct _virDomainJobInfo virDomainJobInfo;
@@ -640,8 +640,8 @@ struct _virDomainBlockJobInfo {
    * MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
    */
   unsigned long bandwidth;
-  uint64_t cur;
-  uint64_t end;
+  unsigned long long cur;
+  unsigned long long end;
 };
 
 typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;

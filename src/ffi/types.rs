@@ -301,17 +301,17 @@ pub type virDomainJobPtr = *mut virDomainJob;
 pub struct _virDomainJobInfo {
     /// A virDomainJobType.
     pub r#type: c_int,
-    pub timeElapsed: u64,
-    pub timeRemaining: u64,
-    pub dataTotal: u64,
-    pub dataProcessed: u64,
-    pub dataRemaining: u64,
-    pub memTotal: u64,
-    pub memProcessed: u64,
-    pub memRemaining: u64,
-    pub fileTotal: u64,
-    pub fileProcessed: u64,
-    pub fileRemaining: u64,
+    pub timeElapsed: c_ulonglong,
+    pub timeRemaining: c_ulonglong,
+    pub dataTotal: c_ulonglong,
+    pub dataProcessed: c_ulonglong,
+    pub dataRemaining: c_ulonglong,
+    pub memTotal: c_ulonglong,
+    pub memProcessed: c_ulonglong,
+    pub memRemaining: c_ulonglong,
+    pub fileTotal: c_ulonglong,
+    pub fileProcessed: c_ulonglong,
+    pub fileRemaining: c_ulonglong,
 }
 pub type virDomainJobInfo = _virDomainJobInfo;
 pub type virDomainJobInfoPtr = *mut virDomainJobInfo;
@@ -323,8 +323,8 @@ pub struct _virDomainBlockJobInfo {
     pub r#type: c_int,
     /// MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
     pub bandwidth: c_ulong,
-    pub cur: u64,
-    pub end: u64,
+    pub cur: c_ulonglong,
+    pub end: c_ulonglong,
 }
 pub type virDomainBlockJobInfo = _virDomainBlockJobInfo;
 pub type virDomainBlockJobInfoPtr = *mut virDomainBlockJobInfo;
