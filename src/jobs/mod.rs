@@ -3,16 +3,7 @@
 //! and the job XML. Backends drive it through the transaction (`commit.rs`), so that every
 //! transition takes the next revision and publishes its JOB_STATE event.
 //!
-//! ```text
-//!                    PAUSE            FINALIZE (copy, active commit: pivot)
-//!   CREATED ──► RUNNING ⇄ PAUSED      READY ──────► PENDING ──► COMPLETED
-//!      │           │  └────────────────► ▲ │            ▲
-//!      │           │   work done (copy,  │ └ PAUSE ⇄ STANDBY
-//!      │           │   active commit)    │   RESUME
-//!      │           └── work done ───────────────────────┘
-//!   any live state ── ABORT ──► ABORTING ──► ABORTED
-//!   any live state ── error ──► FAILED
-//! ```
+//! The state diagram is in README.md ("Jobs"); `control_effect` and `is_transition` are it.
 
 pub mod commit;
 pub mod query;
@@ -607,5 +598,11 @@ mod tests {
         assert!(xml.starts_with("<job name='a&lt;b' type='block-copy' state='created'>"), "{xml}");
         assert!(xml.contains("<disk>vda</disk>") && xml.contains("<end>10</end>") && xml.contains("<error>bad &amp; worse</error>"));
         assert!(!job.to_xml(false).contains("<stats>"));
+    }
+
+    #[test]
+    fn the_readme_quotes_the_compiled_job_example() {
+        let readme = include_str!("../../README.md");
+        assert!(readme.contains(include_str!("../../examples/jobs.c")), "README's job example differs from examples/jobs.c");
     }
 }
