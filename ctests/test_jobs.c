@@ -588,6 +588,28 @@ static void test_typed_job_state_callback(void)
     virDomainFree(d);
 }
 
+/* ---- 8. job events are in the history: a watch from a version replays them ------------------ */
+
+static void test_watch_replays_job_transitions(void)
+{
+    virDomainPtr d = start_chain(CHAIN_DOMAIN("replay"));
+    unsigned long long before = 0;
+    CHECK(virDomainGetResourceVersion(d, &before) == 0);
+    CHECK(virDomainBlockPull(d, "vda", 0, 0) == 0);
+    CHECK(wait_job(d, "block-pull-vda", -1));
+    nseen = 0;
+    int id = virConnectEventRegisterSince(conn, d, "job-state", before, on_event, NULL, NULL);
+    CHECK(id >= 0);
+    pump();
+    CHECK(nseen == 5);
+    CHECK(nseen == 5 && seen[0].a == VIR_DOMAIN_JOB_STATE_NONE && seen[4].b == VIR_DOMAIN_JOB_STATE_NONE);
+    for (int i = 1; i < nseen; i++)
+        CHECK(seen[i].version > seen[i - 1].version && seen[i].a == seen[i - 1].b);
+    virConnectEventUnregister(conn, id);
+    virDomainDestroy(d);
+    virDomainFree(d);
+}
+
 int main(void)
 {
     harness_watchdog(100);
@@ -614,6 +636,7 @@ int main(void)
     RUN(test_migration_between_two_hypervisors);
     RUN(test_destroy_ends_live_jobs_before_stopped);
     RUN(test_typed_job_state_callback);
+    RUN(test_watch_replays_job_transitions);
     virConnectClose(conn);
     return harness_exit();
 }

@@ -196,8 +196,10 @@ impl<X> Txn<'_, X> {
     /// Stops a running domain; its unfinished jobs fail first (their events come before
     /// STOPPED); a transient domain then goes out of existence.
     pub fn stop(&mut self, uuid: &Uuid, reason: i32, detail: i32) {
-        let why = format!("domain '{}' stopped", self.st.domains[uuid].name);
-        self.end_live_jobs(uuid, &why);
+        if self.st.domains[uuid].jobs.live().next().is_some() {
+            let why = format!("domain '{}' stopped", self.st.domains[uuid].name);
+            self.end_live_jobs(uuid, &why);
+        }
         let obj = self.obj(uuid);
         obj.id = -1;
         obj.started_at = None;
