@@ -47,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind check-asan fuzz soak bench bench-history demo install uninstall clean FORCE
+.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind check-asan fuzz soak bench bench-history demo compare install uninstall clean FORCE
 
 all: lib header-check docs-check compat
 
@@ -168,6 +168,14 @@ demo: lib
 	@mkdir -p $(BUILD)
 	$(CC) $(CTEST_CFLAGS) -o $(BUILD)/event-log examples/event-log.c $(CTEST_LDFLAGS)
 	./$(BUILD)/event-log
+
+# The old job API driven by one program built against libvirt (when pkg-config finds it) and
+# against virtevent; the two outputs side by side (never part of `make check`).
+compare: lib
+	@mkdir -p $(BUILD)/compare
+	$(CC) $(BENCH_CFLAGS) -Iinclude -o $(BUILD)/compare/old_job_api.ours compare/old_job_api.c -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
+	./$(BUILD)/compare/old_job_api.ours > $(BUILD)/compare/ours.txt
+	$(if $(HAVE_LIBVIRT),$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $(BUILD)/compare/old_job_api.libvirt compare/old_job_api.c $(shell pkg-config --libs libvirt) && ./$(BUILD)/compare/old_job_api.libvirt > $(BUILD)/compare/libvirt.txt && diff -y -W 160 $(BUILD)/compare/libvirt.txt $(BUILD)/compare/ours.txt || true)
 
 # Headers go under include/virtevent/ and libvirt.so.0 under lib/virtevent/, so that installing
 # virtevent never shadows a real libvirt: only programs that ask for us (pkg-config virtevent,

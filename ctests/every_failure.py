@@ -23,11 +23,18 @@ SKIP = {
     "virEventRunDefaultImpl", "virEventRegisterImpl", "virEventRegisterDefaultImpl",
     "virEventRegisterThreadImpl", "virConnectClose", "virDomainFree", "virDomainUndefine",
     "virDomainUndefineFlags",
+    # They free or grow memory the caller owns, and virTypedParamsGet reports no error (as in
+    # libvirt): covered by ctests/test_typedparams.c and ctests/test_jobs.c.
+    "virTypedParamsGet", "virTypedParamsFree", "virTypedParamsClear", "virTypedParamsAddInt",
+    "virTypedParamsAddUInt", "virTypedParamsAddLLong", "virTypedParamsAddULLong",
+    "virTypedParamsAddDouble", "virTypedParamsAddBoolean", "virTypedParamsAddString",
+    "virTypedParamsAddStringList", "virTypedParamsAddFromString", "virDomainJobFree",
 }
 
 HANDLES = {"virConnectPtr": "conn", "virDomainPtr": "dom"}
 RELEASE = {"char *": "free", "virDomainPtr": "virDomainFree", "virConnectPtr": "virConnectClose"}
-NUMBERS = {"int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "size_t"}
+NUMBERS = {"int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "size_t",
+           "virDomainJobControlOperation"}
 
 
 def prototypes(header):

@@ -399,16 +399,47 @@ static void count_any(virConnectPtr c, virDomainPtr d, void *opaque)
     any_calls++;
 }
 
+/* A block pull on a disk with a backing file, run to its end. */
+static int pull_to_the_end(virDomainPtr d)
+{
+    virDomainBlockJobInfo info;
+    if (virDomainBlockPull(d, "vda", 0, 0) < 0)
+        return 0;
+    while (virDomainGetBlockJobInfo(d, "vda", &info, 0) == 1)
+        usleep(1000);
+    return 1;
+}
+
 /* Makes the backend emit event `id`; 0 if this test does not know how (then it fails: a newly
  * supported event needs a trigger here). */
 static int trigger(virConnectPtr conn, int id)
 {
-    char xml[512];
     int ok = 1;
-    virDomainPtr d = virDomainCreateXML(conn, xml_for(xml, sizeof xml, "capab", NULL, 1024), 0);
+    virDomainPtr d = virDomainCreateXML(conn,
+                                        "<domain type='test'><name>capab</name><memory>1024</memory>"
+                                        "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+                                        "<source file='/capab.qcow2'/><backingStore type='file'>"
+                                        "<source file='/capab-base.img'/></backingStore><target dev='vda'/>"
+                                        "</disk></devices></domain>", 0);
     if (!d)
         return 0;
     switch (id) {
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+    case VIR_DOMAIN_EVENT_ID_JOB_STATE:
+        ok = pull_to_the_end(d);
+        break;
+    case VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION:
+    case VIR_DOMAIN_EVENT_ID_JOB_COMPLETED: {
+        virConnectPtr other = virConnectOpen("test:///empty");
+        virDomainPtr there = other ? virDomainMigrate(d, other, 0, NULL, NULL, 0) : NULL;
+        ok = there != NULL;
+        if (there)
+            virDomainFree(there);
+        if (other)
+            virConnectClose(other);
+        break;
+    }
     case VIR_DOMAIN_EVENT_ID_LIFECYCLE:
         ok = virDomainSuspend(d) == 0;
         break;

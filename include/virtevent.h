@@ -14,6 +14,30 @@
 #include <stdint.h>
 
 /**
+ * virtevent extension: flag accepted by every call that starts a job (virDomainBlockPull,
+ * …Rebase, …Commit, …Copy, virDomainBackupBegin, virDomainSaveFlags, virDomainManagedSave,
+ * virDomainCoreDumpWithFormat, virDomainMigrate*): the job stays listed in its terminal state,
+ * with its final statistics and error, until VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS.
+ */
+#define VIR_DOMAIN_JOB_PERSIST (1 << 24)
+
+/**
+ * Every simulated image holds this much; layer `i` of a chain has `capacity >> (i + 1)`
+ * allocated (the active image half, its backing file a quarter, …).
+ */
+#define DISK_CAPACITY (1 << 30)
+
+/**
+ * Bandwidth of a block job left at 0: a default-sized disk copies in well under a second.
+ */
+#define DEFAULT_BLOCK_BPS (8 << 30)
+
+/**
+ * Bandwidth of a memory job (save, dump, migration) left at 0.
+ */
+#define DEFAULT_MEMORY_BPS (16 << 30)
+
+/**
  * virtevent extension flag of virConnectEventRegisterFlags: replay the events after
  * `sinceVersion` first (a watch, see virConnectEventRegisterSince).
  */
@@ -438,6 +462,21 @@ struct _virConnectEventExistence {
 typedef struct _virConnectEventExistence virConnectEventExistence;
 
 /**
+ * virtevent extension: `data.jobState`: job `name` of kind `kind` (a virDomainJobKind) went
+ * from `oldState` to `newState` (virDomainJobState; NONE as `oldState`: it was created; NONE
+ * as `newState`: it left the job list). `error` is NULL unless it failed.
+ */
+struct _virConnectEventJobState {
+  const char *name;
+  int kind;
+  int oldState;
+  int newState;
+  const char *error;
+};
+
+typedef struct _virConnectEventJobState virConnectEventJobState;
+
+/**
  * virtevent extension: the payload of a virConnectEvent, one member per kind of event
  * (events with no payload, such as reboot, bookmark and expired, use none).
  */
@@ -466,6 +505,7 @@ union _virConnectEventData {
   virConnectEventMemoryFailure memoryFailure;
   virConnectEventMemoryDeviceSizeChange memoryDeviceSizeChange;
   virConnectEventExistence existence;
+  virConnectEventJobState jobState;
 };
 
 typedef union _virConnectEventData virConnectEventData;
@@ -529,6 +569,84 @@ typedef void (*virConnectEventCallback)(virConnectPtr conn,
                                         virDomainPtr dom,
                                         const virConnectEvent *event,
                                         void *opaque);
+
+/**
+ * virtevent extension: what a job does (the `type` of a virDomainJob).
+ */
+typedef int virDomainJobKind;
+
+/**
+ * virtevent extension: where a job is in its life (QEMU's job model, outcome made explicit).
+ */
+typedef int virDomainJobState;
+
+/**
+ * virtevent extension: one job of a domain, as virDomainJobList returns it (release with
+ * virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
+ * VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
+ * to one disk), "error" (STRING, once failed).
+ */
+struct _virDomainJob {
+  char *name;
+  virDomainJobKind type;
+  virDomainJobState state;
+  virTypedParameterPtr data;
+  size_t ndata;
+};
+
+typedef struct _virDomainJob virDomainJob;
+
+typedef virDomainJob *virDomainJobPtr;
+
+/**
+ * virtevent extension: what virDomainJobControl asks of a job.
+ */
+typedef int virDomainJobControlOperation;
+
+/**
+ * virDomainGetJobInfo's answer (libvirt's layout).
+ */
+struct _virDomainJobInfo {
+  /**
+   * A virDomainJobType.
+   */
+  int type;
+  unsigned long long timeElapsed;
+  unsigned long long timeRemaining;
+  unsigned long long dataTotal;
+  unsigned long long dataProcessed;
+  unsigned long long dataRemaining;
+  unsigned long long memTotal;
+  unsigned long long memProcessed;
+  unsigned long long memRemaining;
+  unsigned long long fileTotal;
+  unsigned long long fileProcessed;
+  unsigned long long fileRemaining;
+};
+
+typedef struct _virDomainJobInfo virDomainJobInfo;
+
+typedef virDomainJobInfo *virDomainJobInfoPtr;
+
+/**
+ * virDomainGetBlockJobInfo's answer (libvirt's layout).
+ */
+struct _virDomainBlockJobInfo {
+  /**
+   * A virDomainBlockJobType.
+   */
+  int type;
+  /**
+   * MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
+   */
+  unsigned long bandwidth;
+  unsigned long long cur;
+  unsigned long long end;
+};
+
+typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;
+
+typedef virDomainBlockJobInfo *virDomainBlockJobInfoPtr;
 
 typedef int virConnectCloseReason;
 
@@ -761,6 +879,16 @@ typedef int virErrorNumber;
  */
 typedef int virDomainEventExistenceType;
 
+/**
+ * virtevent extension: flags of virDomainJobList.
+ */
+typedef int virDomainJobListFlags;
+
+/**
+ * virtevent extension: flags of virDomainJobGetXMLDesc.
+ */
+typedef int virDomainJobXMLFlags;
+
 typedef virDomainEventGraphicsAddress *virDomainEventGraphicsAddressPtr;
 
 typedef virDomainEventGraphicsSubject *virDomainEventGraphicsSubjectPtr;
@@ -913,6 +1041,17 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
                                                        virDomainPtr dom,
                                                        int type,
                                                        void *opaque);
+
+/**
+ * virtevent extension: callback for VIR_DOMAIN_EVENT_ID_JOB_STATE: job `jobname` of kind
+ * `jobtype` entered `newstate` (VIR_DOMAIN_JOB_STATE_NONE: it left the job list).
+ */
+typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
+                                                      virDomainPtr dom,
+                                                      const char *jobname,
+                                                      virDomainJobKind jobtype,
+                                                      virDomainJobState newstate,
+                                                      void *opaque);
 
 #define VIR_CONNECT_CLOSE_REASON_ERROR 0
 
@@ -2532,9 +2671,15 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
 #define VIR_DOMAIN_EVENT_ID_EXPIRED 258
 
 /**
+ * virtevent extension: a job changed state (virConnectDomainEventJobStateCallback, event
+ * name "job-state"); see virDomainJobList.
+ */
+#define VIR_DOMAIN_EVENT_ID_JOB_STATE 259
+
+/**
  * virtevent extension: one past the last extension event ID (grows with new extensions).
  */
-#define VIR_DOMAIN_EVENT_ID_EXT_LAST 259
+#define VIR_DOMAIN_EVENT_ID_EXT_LAST 260
 
 /**
  * virtevent extension: the first event ever delivered for this UUID.
@@ -2573,6 +2718,181 @@ typedef void (*virConnectDomainEventExistenceCallback)(virConnectPtr conn,
  * virtevent extension: the event history no longer reaches back to the requested version.
  */
 #define VIR_ERR_RESOURCE_VERSION_EXPIRED 1001
+
+/**
+ * virtevent extension: the domain has no job of that name.
+ */
+#define VIR_ERR_NO_DOMAIN_JOB 1002
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_TYPE_NONE 0
+
+/**
+ * virtevent extension: outgoing migration (virDomainMigrate*).
+ */
+#define VIR_DOMAIN_JOB_TYPE_MIGRATION 1
+
+/**
+ * virtevent extension: virDomainBlockPull, virDomainBlockRebase without COPY.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_PULL 2
+
+/**
+ * virtevent extension: virDomainBlockCommit of a backing image into a lower one.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT 3
+
+/**
+ * virtevent extension: virDomainBlockCommit of the active image (reaches READY, then finalize = pivot).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE 4
+
+/**
+ * virtevent extension: virDomainBlockCopy, virDomainBlockRebase with COPY (reaches READY, then finalize = pivot).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCK_COPY 5
+
+/**
+ * virtevent extension: virDomainBackupBegin (one job over several disks).
+ */
+#define VIR_DOMAIN_JOB_TYPE_BACKUP 6
+
+/**
+ * virtevent extension: virDomainSave*, virDomainManagedSave.
+ */
+#define VIR_DOMAIN_JOB_TYPE_SAVE 7
+
+/**
+ * virtevent extension: virDomainCoreDump*.
+ */
+#define VIR_DOMAIN_JOB_TYPE_DUMP 8
+
+/**
+ * virtevent extension: creation of a block device image by the hypervisor.
+ */
+#define VIR_DOMAIN_JOB_TYPE_BLOCKDEV_CREATE 9
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_TYPE_LAST 10
+
+/**
+ * virtevent extension: unknown.
+ */
+#define VIR_DOMAIN_JOB_STATE_NONE 0
+
+/**
+ * virtevent extension: working.
+ */
+#define VIR_DOMAIN_JOB_STATE_RUNNING 1
+
+/**
+ * virtevent extension: in sync, waiting for FINALIZE (pivot) or ABORT.
+ */
+#define VIR_DOMAIN_JOB_STATE_READY 2
+
+/**
+ * virtevent extension: terminal: ended with an error.
+ */
+#define VIR_DOMAIN_JOB_STATE_FAILED 3
+
+/**
+ * virtevent extension: terminal: done.
+ */
+#define VIR_DOMAIN_JOB_STATE_COMPLETED 4
+
+/**
+ * virtevent extension: terminal: ended by ABORT.
+ */
+#define VIR_DOMAIN_JOB_STATE_ABORTED 5
+
+/**
+ * virtevent extension: exists, not started yet.
+ */
+#define VIR_DOMAIN_JOB_STATE_CREATED 6
+
+/**
+ * virtevent extension: paused while running.
+ */
+#define VIR_DOMAIN_JOB_STATE_PAUSED 7
+
+/**
+ * virtevent extension: paused while ready.
+ */
+#define VIR_DOMAIN_JOB_STATE_STANDBY 8
+
+/**
+ * virtevent extension: the work is done; the job is being concluded.
+ */
+#define VIR_DOMAIN_JOB_STATE_PENDING 9
+
+/**
+ * virtevent extension: ABORT accepted; the job is winding down.
+ */
+#define VIR_DOMAIN_JOB_STATE_ABORTING 10
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_STATE_LAST 11
+
+/**
+ * virtevent extension: asks nothing (refused).
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_NONE 0
+
+/**
+ * virtevent extension: end a live job (ABORTING, then ABORTED).
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_ABORT 1
+
+/**
+ * virtevent extension: READY → PENDING (block copy, active commit: pivot), PENDING → COMPLETED.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_FINALIZE 2
+
+/**
+ * virtevent extension: block jobs only: CREATED/RUNNING → PAUSED, READY → STANDBY.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_PAUSE 3
+
+/**
+ * virtevent extension: block jobs only: PAUSED → RUNNING, STANDBY → READY.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_RESUME 4
+
+/**
+ * virtevent extension: forget a finished job kept by VIR_DOMAIN_JOB_PERSIST.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS 5
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_JOB_CONTROL_OPERATION_LAST 6
+
+/**
+ * virtevent extension: list jobs that are not finished.
+ */
+#define VIR_DOMAIN_JOB_LIST_ACTIVE (1 << 0)
+
+/**
+ * virtevent extension: list finished jobs kept by VIR_DOMAIN_JOB_PERSIST.
+ */
+#define VIR_DOMAIN_JOB_LIST_FINISHED (1 << 1)
+
+/**
+ * virtevent extension: the abbreviated listing: no `data`.
+ */
+#define VIR_DOMAIN_JOB_LIST_NO_STATS (1 << 2)
+
+/**
+ * virtevent extension: leave `<stats>` out.
+ */
+#define VIR_DOMAIN_JOB_XML_NO_STATS (1 << 0)
 
 #ifdef __cplusplus
 extern "C" {
@@ -3310,6 +3630,479 @@ int virConnectSetEventHistorySize(virConnectPtr conn, unsigned int size);
  */
 int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int milliseconds);
 
+/**
+ * virtevent extension: releases a virDomainJob from virDomainJobList (its name, its `data`
+ * and itself). NULL is ignored.
+ *
+ * # Safety
+ * `job` is NULL or was returned by virDomainJobList and not freed yet.
+ */
+void virDomainJobFree(virDomainJobPtr job);
+
+/**
+ * virtevent extension: the domain's jobs, in the order they started — every long-running
+ * operation (migration, save, dump, block pull/commit/copy, backup): the unfinished ones and
+ * the finished ones kept by VIR_DOMAIN_JOB_PERSIST. Flags: VIR_DOMAIN_JOB_LIST_ACTIVE,
+ * VIR_DOMAIN_JOB_LIST_FINISHED (filters; neither: both), VIR_DOMAIN_JOB_LIST_NO_STATS (no
+ * `data`). If `jobs` is not NULL it receives a malloc'd array: free each entry with
+ * virDomainJobFree and the array with free(). Returns the number of jobs, or -1 (`*jobs` NULL).
+ *
+ * # Safety
+ * `jobs` is NULL or writable.
+ */
+int virDomainJobList(virDomainPtr domain, virDomainJobPtr **jobs, unsigned int flags);
+
+/**
+ * virtevent extension: the XML of job `jobname`:
+ * `<job name type state><config>…</config><stats><current/><end/></stats>[<error/>]</job>`
+ * (VIR_DOMAIN_JOB_XML_NO_STATS: without `<stats>`); free() it. Unknown job:
+ * VIR_ERR_NO_DOMAIN_JOB.
+ *
+ * # Safety
+ * `jobname` is NULL or a C string.
+ */
+char *virDomainJobGetXMLDesc(virDomainPtr domain, const char *jobname, unsigned int flags);
+
+/**
+ * virtevent extension: asks job `jobname` to change state. ABORT: any live state (ABORTING,
+ * then ABORTED); PAUSE: created, running (PAUSED) or ready (STANDBY), block jobs only; RESUME:
+ * paused or standby, block jobs only; FINALIZE: ready (block copy, active commit: the pivot)
+ * or pending; DISMISS: a finished job kept by VIR_DOMAIN_JOB_PERSIST. Anything else fails with
+ * VIR_ERR_OPERATION_INVALID naming the job, its state and the operation. The call may return
+ * before the transition happens: VIR_DOMAIN_EVENT_ID_JOB_STATE tells. Returns 0 or -1.
+ *
+ * # Safety
+ * `jobname` is NULL or a C string.
+ */
+int virDomainJobControl(virDomainPtr domain,
+                        const char *jobname,
+                        virDomainJobControlOperation op,
+                        unsigned int flags);
+
+/**
+ * virtevent extension, test hypervisor: job `jobname` fails with `message` (FAILED, its
+ * events, and its blocked caller fails with VIR_ERR_OPERATION_FAILED). `flags` must be 0.
+ *
+ * # Safety
+ * `jobname` and `message` are NULL or C strings.
+ */
+int virTestDomainFailJob(virDomainPtr domain,
+                         const char *jobname,
+                         const char *message,
+                         unsigned int flags);
+
+/**
+ * Pulls the backing chain of `disk` into its active image (a block-pull job; see
+ * virDomainBlockRebase). `bandwidth` in MiB/s (bytes/s with
+ * VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES), 0 for the default. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockPull(virDomainPtr dom,
+                       const char *disk,
+                       unsigned long bandwidth,
+                       unsigned int flags);
+
+/**
+ * Pulls the chain of `disk` down to `base` (NULL: all of it) into the active image (a
+ * block-pull job), or with VIR_DOMAIN_BLOCK_REBASE_COPY copies the disk to `base` (a
+ * block-copy job). Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk` and `base` are NULL or C strings.
+ */
+int virDomainBlockRebase(virDomainPtr dom,
+                         const char *disk,
+                         const char *base,
+                         unsigned long bandwidth,
+                         unsigned int flags);
+
+/**
+ * Commits the images from `top` (NULL: the active image, which needs
+ * VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) down into `base` (NULL: the bottom of the chain) — a
+ * block-commit job, or a block-commit-active job that reaches READY and waits for the pivot.
+ * Positions are `vda[N]` or image paths. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk`, `base`, `top` are NULL or C strings.
+ */
+int virDomainBlockCommit(virDomainPtr dom,
+                         const char *disk,
+                         const char *base,
+                         const char *top,
+                         unsigned long bandwidth,
+                         unsigned int flags);
+
+/**
+ * Copies `disk` to the disk `destxml` describes (a block-copy job: READY when in sync, then
+ * virDomainBlockJobAbort with PIVOT or VIR_DOMAIN_JOB_CONTROL_OPERATION_FINALIZE switches to
+ * the copy; an abort keeps the source). Parameter "bandwidth" (ULLONG, bytes/s) is honoured.
+ * Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `disk`, `destxml` are NULL or C strings; `params` is NULL or points to `nparams` parameters.
+ */
+int virDomainBlockCopy(virDomainPtr dom,
+                       const char *disk,
+                       const char *destxml,
+                       virTypedParameterPtr params,
+                       int nparams,
+                       unsigned int flags);
+
+/**
+ * Starts a push-mode backup (one backup job over the disks `backupXML` lists; NULL: every
+ * disk, each copied beside its image). `checkpointXML` must be NULL. Accepts
+ * VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `backupXML`, `checkpointXML` are NULL or C strings.
+ */
+int virDomainBackupBegin(virDomainPtr domain,
+                         const char *backupXML,
+                         const char *checkpointXML,
+                         unsigned int flags);
+
+/**
+ * The XML of the running backup; free() it. No backup: VIR_ERR_NO_DOMAIN_BACKUP.
+ */
+char *virDomainBackupGetXMLDesc(virDomainPtr domain, unsigned int flags);
+
+/**
+ * Saves the domain to `to` and stops it: a save job, the call returning when it ends (an
+ * abort from another thread makes it fail with VIR_ERR_OPERATION_ABORTED). `dxml` must be
+ * NULL. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `to` and `dxml` are NULL or C strings.
+ */
+int virDomainSaveFlags(virDomainPtr domain, const char *to, const char *dxml, unsigned int flags);
+
+/**
+ * Writes a core dump of the domain to `to`: a dump job, the call returning when it ends.
+ * Flags: VIR_DUMP_LIVE, VIR_DUMP_BYPASS_CACHE, VIR_DUMP_MEMORY_ONLY, VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `to` is NULL or a C string.
+ */
+int virDomainCoreDumpWithFormat(virDomainPtr domain,
+                                const char *to,
+                                unsigned int dumpformat,
+                                unsigned int flags);
+
+/**
+ * virDomainCoreDumpWithFormat in the raw format.
+ *
+ * # Safety
+ * As for virDomainCoreDumpWithFormat.
+ */
+int virDomainCoreDump(virDomainPtr domain, const char *to, unsigned int flags);
+
+/**
+ * Migrates the running domain to the hypervisor of `dconn` (between two test hypervisors in
+ * one process): a migration job firing MIGRATION_ITERATION, the call returning when it ends.
+ * The source domain stops (STOPPED(MIGRATED)), the destination starts (STARTED(MIGRATED));
+ * returns the domain on `dconn` (virDomainFree it). `dname` and `uri` must be NULL;
+ * `bandwidth` in MiB/s, 0 for the default. Accepts VIR_DOMAIN_JOB_PERSIST.
+ *
+ * # Safety
+ * `dname` and `uri` are NULL or C strings.
+ */
+virDomainPtr virDomainMigrate(virDomainPtr domain,
+                              virConnectPtr dconn,
+                              unsigned long flags,
+                              const char *dname,
+                              const char *uri,
+                              unsigned long bandwidth);
+
+/**
+ * The domain job (migration, save, dump, backup) as libvirt's old API reports it; with none
+ * running, `type` is VIR_DOMAIN_JOB_NONE.
+ *
+ * # Safety
+ * `info` is NULL or writable.
+ */
+int virDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info);
+
+/**
+ * The statistics of the domain job (VIR_DOMAIN_JOB_* parameters, malloc'd: release with
+ * virTypedParamsFree), or with VIR_DOMAIN_JOB_STATS_COMPLETED of the last one that ended
+ * (forgotten after this read unless VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED).
+ *
+ * # Safety
+ * `type`, `params`, `nparams` are NULL or writable.
+ */
+int virDomainGetJobStats(virDomainPtr domain,
+                         int *type,
+                         virTypedParameterPtr *params,
+                         int *nparams,
+                         unsigned int flags);
+
+/**
+ * Aborts the domain job (migration, save, dump, backup); its blocked caller fails with
+ * VIR_ERR_OPERATION_ABORTED. None running: VIR_ERR_OPERATION_INVALID.
+ */
+int virDomainAbortJob(virDomainPtr domain);
+
+/**
+ * virDomainAbortJob with flags (none supported here).
+ */
+int virDomainAbortJobFlags(virDomainPtr domain, unsigned int flags);
+
+/**
+ * The pull, commit or copy job of `disk`: 1 with `*info` filled, 0 when there is none (a
+ * disk has at most one of those; a backup covering it is a domain job, see
+ * virDomainGetJobInfo), -1 on error.
+ *
+ * # Safety
+ * `disk` is NULL or a C string; `info` is NULL or writable.
+ */
+int virDomainGetBlockJobInfo(virDomainPtr dom,
+                             const char *disk,
+                             virDomainBlockJobInfoPtr info,
+                             unsigned int flags);
+
+/**
+ * Ends the block job of `disk`: aborts it, or with VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT switches
+ * a READY copy or active commit to its new image (FINALIZE). Waits for the end unless
+ * VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC.
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockJobAbort(virDomainPtr dom, const char *disk, unsigned int flags);
+
+/**
+ * Sets the bandwidth of the block job of `disk` (MiB/s, bytes/s with
+ * VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES; 0: the default).
+ *
+ * # Safety
+ * `disk` is NULL or a C string.
+ */
+int virDomainBlockJobSetSpeed(virDomainPtr dom,
+                              const char *disk,
+                              unsigned long bandwidth,
+                              unsigned int flags);
+
+/**
+ * The first parameter called `name`, or NULL (not an error: no error is set, as in libvirt).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` is NULL or a C string.
+ */
+virTypedParameterPtr virTypedParamsGet(virTypedParameterPtr params, int nparams, const char *name);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetInt(virTypedParameterPtr params, int nparams, const char *name, int *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetUInt(virTypedParameterPtr params,
+                          int nparams,
+                          const char *name,
+                          unsigned int *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetLLong(virTypedParameterPtr params,
+                           int nparams,
+                           const char *name,
+                           long long *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetULLong(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            unsigned long long *value);
+
+/**
+ * Reads parameter `name` of this type into `*value`: 1 found, 0 absent, -1 on error
+ * (another type, NULL `value`).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters; `name` a C string; `value` writable.
+ */
+int virTypedParamsGetDouble(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            double *value);
+
+/**
+ * Reads boolean parameter `name` into `*value` (0 or 1): 1 found, 0 absent, -1 on error.
+ *
+ * # Safety
+ * As for virTypedParamsGetInt.
+ */
+int virTypedParamsGetBoolean(virTypedParameterPtr params,
+                             int nparams,
+                             const char *name,
+                             int *value);
+
+/**
+ * Points `*value` at string parameter `name` (owned by `params`): 1 found, 0 absent, -1 on error.
+ *
+ * # Safety
+ * As for virTypedParamsGetInt.
+ */
+int virTypedParamsGetString(virTypedParameterPtr params,
+                            int nparams,
+                            const char *name,
+                            const char **value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddInt(virTypedParameterPtr *params,
+                         int *nparams,
+                         int *maxparams,
+                         const char *name,
+                         int value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddUInt(virTypedParameterPtr *params,
+                          int *nparams,
+                          int *maxparams,
+                          const char *name,
+                          unsigned int value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddLLong(virTypedParameterPtr *params,
+                           int *nparams,
+                           int *maxparams,
+                           const char *name,
+                           long long value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddULLong(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            unsigned long long value);
+
+/**
+ * Appends parameter `name` with `value`, growing `*params` (and `*maxparams`) as needed;
+ * refuses a name already present. Returns 0 or -1.
+ *
+ * # Safety
+ * `params`, `nparams`, `maxparams` are writable and describe a malloc'd array (or NULL, 0, 0).
+ */
+int virTypedParamsAddDouble(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            double value);
+
+/**
+ * Appends boolean parameter `name` (any non-zero `value` is true). Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt.
+ */
+int virTypedParamsAddBoolean(virTypedParameterPtr *params,
+                             int *nparams,
+                             int *maxparams,
+                             const char *name,
+                             int value);
+
+/**
+ * Appends string parameter `name` with a copy of `value`. Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt; `value` is a C string.
+ */
+int virTypedParamsAddString(virTypedParameterPtr *params,
+                            int *nparams,
+                            int *maxparams,
+                            const char *name,
+                            const char *value);
+
+/**
+ * Appends one string parameter `name` per entry of the NULL-terminated `values` (the one
+ * helper that adds a name several times, as libvirt's does). Returns 0 or -1.
+ *
+ * # Safety
+ * As for virTypedParamsAddInt; `values` is a NULL-terminated array of C strings.
+ */
+int virTypedParamsAddStringList(virTypedParameterPtr *params,
+                                int *nparams,
+                                int *maxparams,
+                                const char *name,
+                                const char **values);
+
+/**
+ * Appends parameter `name` of type `type` (a virTypedParameterType) parsed from `value`.
+ * Returns 0 or -1 (unparsable value, unknown type).
+ *
+ * # Safety
+ * As for virTypedParamsAddString.
+ */
+int virTypedParamsAddFromString(virTypedParameterPtr *params,
+                                int *nparams,
+                                int *maxparams,
+                                const char *name,
+                                int type,
+                                const char *value);
+
+/**
+ * Frees the strings the parameters hold (not the array itself).
+ *
+ * # Safety
+ * `params` is NULL or points to `nparams` parameters whose strings were malloc'd.
+ */
+void virTypedParamsClear(virTypedParameterPtr params, int nparams);
+
+/**
+ * virTypedParamsClear, then frees the array.
+ *
+ * # Safety
+ * As for virTypedParamsClear, and `params` was malloc'd.
+ */
+void virTypedParamsFree(virTypedParameterPtr params, int nparams);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
@@ -3319,6 +4112,22 @@ int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int millisec
 /* Casts a specific domain event callback to the type virConnectDomainEventRegisterAny takes.
  * The detour through void (*)(void) keeps gcc's -Wcast-function-type quiet. */
 #define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
+
+/* libvirt's typed-parameter names of a domain job's statistics (src/abi/jobs.rs; cbindgen
+ * cannot emit string constants, and a unit test keeps these equal to the Rust ones). */
+#define VIR_DOMAIN_JOB_OPERATION "operation"
+#define VIR_DOMAIN_JOB_TIME_ELAPSED "time_elapsed"
+#define VIR_DOMAIN_JOB_DATA_TOTAL "data_total"
+#define VIR_DOMAIN_JOB_DATA_PROCESSED "data_processed"
+#define VIR_DOMAIN_JOB_DATA_REMAINING "data_remaining"
+#define VIR_DOMAIN_JOB_MEMORY_TOTAL "memory_total"
+#define VIR_DOMAIN_JOB_MEMORY_PROCESSED "memory_processed"
+#define VIR_DOMAIN_JOB_MEMORY_REMAINING "memory_remaining"
+#define VIR_DOMAIN_JOB_DISK_TOTAL "disk_total"
+#define VIR_DOMAIN_JOB_DISK_PROCESSED "disk_processed"
+#define VIR_DOMAIN_JOB_DISK_REMAINING "disk_remaining"
+#define VIR_DOMAIN_JOB_SUCCESS "success"
+#define VIR_DOMAIN_JOB_ERRMSG "errmsg"
 
 /* True when this API is at least libvirt version major.minor.micro. */
 #define LIBVIR_CHECK_VERSION(major, minor, micro) \

@@ -34,6 +34,8 @@ fn code_prefix(code: virErrorNumber) -> &'static str {
         VIR_ERR_DOM_EXIST => "operation failed: domain already exists",
         VIR_ERR_RESOURCE_VERSION_CONFLICT => "resource version conflict",
         VIR_ERR_RESOURCE_VERSION_EXPIRED => "resource version expired",
+        VIR_ERR_NO_DOMAIN_JOB => "no domain job",
+        VIR_ERR_OPERATION_ABORTED => "operation aborted",
         _ => "error",
     }
 }

@@ -6,10 +6,12 @@
 pub mod abi;
 pub mod conn;
 pub mod debuglog;
+pub mod domains;
 pub mod driver;
 pub mod error;
 pub mod eventloop;
 pub mod fasthash;
+pub mod jobs;
 pub mod events;
 pub mod ffi;
 pub mod model;

@@ -17,8 +17,11 @@ pub const VIR_DOMAIN_EVENT_ID_BOOKMARK: virDomainEventID = 257;
 /// virtevent extension: the last event a watch receives when its undelivered backlog outgrew
 /// the event history; the application relists (event name "expired").
 pub const VIR_DOMAIN_EVENT_ID_EXPIRED: virDomainEventID = 258;
+/// virtevent extension: a job changed state (virConnectDomainEventJobStateCallback, event
+/// name "job-state"); see virDomainJobList.
+pub const VIR_DOMAIN_EVENT_ID_JOB_STATE: virDomainEventID = 259;
 /// virtevent extension: one past the last extension event ID (grows with new extensions).
-pub const VIR_DOMAIN_EVENT_ID_EXT_LAST: virDomainEventID = 259;
+pub const VIR_DOMAIN_EVENT_ID_EXT_LAST: virDomainEventID = 260;
 
 /// virtevent extension: the `type` of an existence event.
 pub type virDomainEventExistenceType = c_int;
@@ -41,3 +44,5 @@ pub const VIR_DOMAIN_XML_RESOURCE_VERSION: virDomainXMLFlags = 1 << 25;
 pub const VIR_ERR_RESOURCE_VERSION_CONFLICT: virErrorNumber = 1000;
 /// virtevent extension: the event history no longer reaches back to the requested version.
 pub const VIR_ERR_RESOURCE_VERSION_EXPIRED: virErrorNumber = 1001;
+/// virtevent extension: the domain has no job of that name.
+pub const VIR_ERR_NO_DOMAIN_JOB: virErrorNumber = 1002;

@@ -1,12 +1,14 @@
 //! The hypervisor boundary. The connection and FFI layers talk to a backend only through
 //! `Driver`; a backend publishes its changes on its own `EventBus` as it commits them.
-//! The test backend lives here; a QMP backend would be another implementation.
+//! Backends build on the backend-neutral core in `crate::domains`; the test backend lives
+//! here, a QMP backend would be another implementation.
 
 pub mod test;
 
 use crate::error::Result;
 use crate::events::bus::EventBus;
 use crate::events::DomainRef;
+use crate::jobs::{Job, JobOp};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -62,7 +64,9 @@ pub trait Driver: Send + Sync {
     fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()>;
     fn suspend(&self, dom: &DomainRef) -> Result<()>;
     fn resume(&self, dom: &DomainRef) -> Result<()>;
-    fn save(&self, dom: &DomainRef, path: &str) -> Result<()>;
+    /// Saves the domain's state to `path` and stops it: a save job, the call blocking until
+    /// it ends (VIR_DOMAIN_JOB_PERSIST keeps the finished job listed).
+    fn save(&self, dom: &DomainRef, path: &str, flags: u32) -> Result<()>;
     fn restore(&self, path: &str) -> Result<()>;
     fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()>;
 
@@ -81,4 +85,37 @@ pub trait Driver: Send + Sync {
         uri: Option<&str>,
         flags: u32,
     ) -> Result<()>;
+
+    // The job API (seed 004) and libvirt's calls that start jobs. Every call that starts a job
+    // accepts VIR_DOMAIN_JOB_PERSIST; bandwidths are in bytes per second, 0 the default.
+
+    fn job_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<Job>>;
+    fn job_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String>;
+    fn job_control(&self, dom: &DomainRef, name: &str, op: JobOp, flags: u32) -> Result<()>;
+    /// Makes job `name` fail with `message` (the hypervisor-simulation API of the test backend).
+    fn fail_job(&self, dom: &DomainRef, name: &str, message: &str, flags: u32) -> Result<()>;
+    /// virDomainBlockRebase: a pull into the active image down to `base` (None: the whole
+    /// chain), or with VIR_DOMAIN_BLOCK_REBASE_COPY a copy to `base`.
+    fn block_rebase(&self, dom: &DomainRef, disk: &str, base: Option<&str>, bandwidth: u64, flags: u32) -> Result<()>;
+    fn block_commit(&self, dom: &DomainRef, disk: &str, base: Option<&str>, top: Option<&str>, bandwidth: u64, flags: u32) -> Result<()>;
+    /// virDomainBlockCopy to the disk described by `dest_xml`.
+    fn block_copy(&self, dom: &DomainRef, disk: &str, dest_xml: &str, bandwidth: u64, flags: u32) -> Result<()>;
+    fn backup_begin(&self, dom: &DomainRef, backup_xml: Option<&str>, flags: u32) -> Result<()>;
+    fn backup_xml(&self, dom: &DomainRef, flags: u32) -> Result<String>;
+    /// virDomainCoreDumpWithFormat: a dump job, the call blocking until it ends.
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: i32, flags: u32) -> Result<()>;
+    /// virDomainMigrate to the hypervisor `dest`: a migration job, the call blocking until it
+    /// ends; returns the domain on `dest`.
+    fn migrate(&self, dom: &DomainRef, dest: &dyn Driver, flags: u64, bandwidth: u64) -> Result<DomainRef>;
+    /// Destination side: whether a domain with this definition may come in.
+    fn migrate_prepare(&self, xml: &str) -> Result<()>;
+    /// Destination side: the domain arrives and runs (STARTED(MIGRATED)).
+    fn migrate_finish(&self, xml: &str, flags: u64) -> Result<DomainRef>;
+    /// The domain job libvirt's old API sees (with `completed`: the last one that ended).
+    fn domain_job(&self, dom: &DomainRef, completed: bool, keep: bool) -> Result<Option<Job>>;
+    fn abort_job(&self, dom: &DomainRef, flags: u32) -> Result<()>;
+    /// The disk's pull, commit or copy job, for the old per-disk calls.
+    fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<Job>>;
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()>;
+    fn block_job_set_speed(&self, dom: &DomainRef, disk: &str, bandwidth: u64) -> Result<()>;
 }

@@ -1,315 +1,71 @@
-//! The test hypervisor: every domain lives in memory and every operation is a state change
-//! committed under one lock, with its events published before the lock is released.
+//! The test hypervisor: a simulation of a hypervisor on the backend-neutral core
+//! (`crate::domains`). Every domain lives in memory; nothing touches the host but the files
+//! virDomainSave writes and virDomainRestore reads.
 
 use super::{DomainInfo, Driver, MetadataKind};
 use crate::abi::*;
+use crate::domains::{check_flags, def_error, DomainObj, Store};
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
-use crate::events::{now_us, DomainName, DomainRef, Event, EventKind};
-use crate::model::def::{DefError, DomainDef, DEFAULT_TEST_DOMAIN_XML};
-use crate::model::state::DomainState;
-use parking_lot::Mutex;
+use crate::events::{DomainRef, EventKind};
 use crate::fasthash::FastMap;
+use crate::model::def::{DomainDef, DEFAULT_TEST_DOMAIN_XML};
+use parking_lot::Mutex;
 use std::ffi::CString;
 use std::sync::Arc;
-use std::time::Instant;
 use uuid::Uuid;
+
+mod jobs;
+mod start;
 
 const SAVE_MAGIC: &str = "virtevent-save-image-v1";
 
-fn no_such_uuid(dom: &DomainRef) -> VirError {
-    VirError::new(
-        VIR_ERR_NO_DOMAIN,
-        VIR_FROM_TEST,
-        format!("no domain with matching uuid '{}' ({})", dom.uuid, dom.name),
-    )
+/// What the test hypervisor keeps per domain beside the core's record.
+#[derive(Default)]
+pub struct TestDomain {
+    /// The disk model: each disk's backing chain, read from the XML on first use.
+    chains: FastMap<String, Vec<jobs::Image>>,
+    /// The running backup: each disk and where its copy goes.
+    backup: Option<Vec<(String, String)>>,
 }
 
-fn invalid_op(detail: impl AsRef<str>) -> VirError {
-    VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_TEST, detail)
-}
-
-fn def_error(e: DefError) -> VirError {
-    match e {
-        DefError::Syntax(s) => VirError::new(VIR_ERR_XML_DETAIL, VIR_FROM_DOMAIN, format!("(domain_definition):{s}")),
-        DefError::WrongRoot(m) => VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_XML, m),
-        DefError::MissingName => VirError::new(VIR_ERR_NO_NAME, VIR_FROM_DOMAIN, ""),
-        DefError::Invalid(m) => VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, m),
-    }
-}
-
-struct DomainObj {
-    name: DomainName,
-    /// The running definition while active, the configuration while inactive. Shared with
-    /// the events that carry it as their snapshot; a change makes a new one.
-    def: Arc<DomainDef>,
-    /// A configuration defined while running, taking effect when the domain stops.
-    pending_config: Option<Arc<DomainDef>>,
-    persistent: bool,
-    state: DomainState,
-    id: i32,
-    managed_save: bool,
-    started_at: Option<Instant>,
-    block_thresholds: FastMap<String, u64>,
-    /// Revision of the last committed change.
-    revision: u64,
-}
-
-impl DomainObj {
-    fn new(def: DomainDef, persistent: bool) -> Self {
-        DomainObj {
-            name: def.domain_name().clone(),
-            def: Arc::new(def),
-            pending_config: None,
-            persistent,
-            state: DomainState::new(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN),
-            id: -1,
-            managed_save: false,
-            started_at: None,
-            block_thresholds: FastMap::default(),
-            revision: 0,
-        }
-    }
-
-    fn is_active(&self) -> bool {
-        self.state.is_active()
-    }
-
-    fn domain_ref(&self) -> DomainRef {
-        DomainRef { name: self.name.clone(), uuid: self.def.uuid(), id: self.id }
-    }
-
-    /// The configuration a redefine or an inactive dump sees.
-    fn config(&self) -> &Arc<DomainDef> {
-        self.pending_config.as_ref().unwrap_or(&self.def)
-    }
-
-    fn require_active(&self) -> Result<()> {
-        if self.is_active() {
-            Ok(())
-        } else {
-            Err(invalid_op("domain is not running"))
-        }
-    }
-}
-
-struct State {
-    domains: FastMap<Uuid, DomainObj>,
-    names: FastMap<String, Uuid>,
-    next_id: i32,
-    revision: u64,
-}
-
-/// A change in progress: the committed state plus the bus its events go to.
-struct Txn<'a> {
-    st: &'a mut State,
-    bus: &'a EventBus,
-}
-
-impl Txn<'_> {
-    fn obj(&mut self, uuid: &Uuid) -> &mut DomainObj {
-        self.st.domains.get_mut(uuid).expect("domain checked by caller")
-    }
-
-    fn next_revision(&mut self, uuid: &Uuid) -> u64 {
-        self.st.revision += 1;
-        let revision = self.st.revision;
-        self.obj(uuid).revision = revision;
-        revision
-    }
-
-    /// Commits the domain's current state as the next revision and queues `kind` with it.
-    fn emit(&mut self, uuid: &Uuid, kind: EventKind) {
-        let revision = self.next_revision(uuid);
-        let obj = &self.st.domains[uuid];
-        self.bus.publish(Event {
-            revision,
-            timestamp_us: now_us(),
-            uuid: obj.def.uuid(),
-            id: obj.id,
-            state: obj.state.state,
-            reason: obj.state.reason,
-            def: Some(obj.def.clone()),
-            kind,
-        });
-    }
-
-    fn lifecycle(&mut self, uuid: &Uuid, event: i32, detail: i32) {
-        self.emit(uuid, EventKind::Lifecycle { event, detail });
-    }
-
-    fn set_state(&mut self, uuid: &Uuid, state: virDomainState, reason: i32) {
-        self.obj(uuid).state = DomainState::new(state, reason);
-    }
-
-    fn start(&mut self, uuid: &Uuid, reason: i32, detail: i32, paused: bool) -> i32 {
-        let id = self.st.next_id;
-        self.st.next_id += 1;
-        let obj = self.obj(uuid);
-        obj.id = id;
-        obj.started_at = Some(Instant::now());
-        obj.state = DomainState::new(VIR_DOMAIN_RUNNING, reason);
-        self.lifecycle(uuid, VIR_DOMAIN_EVENT_STARTED, detail);
-        if paused {
-            self.set_state(uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
-            self.lifecycle(uuid, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
-        }
-        id
-    }
-
-    /// Stops a running domain; a transient one then goes out of existence.
-    fn stop(&mut self, uuid: &Uuid, reason: i32, detail: i32) {
-        let obj = self.obj(uuid);
-        obj.id = -1;
-        obj.started_at = None;
-        obj.block_thresholds.clear();
-        obj.state = DomainState::new(VIR_DOMAIN_SHUTOFF, reason);
-        if let Some(config) = obj.pending_config.take() {
-            obj.def = config;
-        }
-        self.lifecycle(uuid, VIR_DOMAIN_EVENT_STOPPED, detail);
-        if !self.st.domains[uuid].persistent {
-            self.remove(uuid);
-        }
-    }
-
-    /// The domain goes out of existence: REMOVED is the last event of its UUID.
-    fn remove(&mut self, uuid: &Uuid) {
-        self.emit(uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_REMOVED });
-        if let Some(obj) = self.st.domains.remove(uuid) {
-            self.st.names.remove(&*obj.name);
-        }
-    }
-
-    /// A domain comes into existence: ADDED is the first event of its UUID.
-    fn insert(&mut self, obj: DomainObj) -> Uuid {
-        let uuid = obj.def.uuid();
-        self.st.names.insert(obj.name.to_string(), uuid);
-        self.st.domains.insert(uuid, obj);
-        self.emit(&uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_ADDED });
-        uuid
-    }
-
-    /// Finds the domain a new definition refers to, refusing a name or UUID already used by
-    /// another domain.
-    fn existing_for(&self, def: &DomainDef) -> Result<Option<Uuid>> {
-        let uuid = def.uuid();
-        if let Some(obj) = self.st.domains.get(&uuid) {
-            if &*obj.name != def.name() {
-                return Err(VirError::new(
-                    VIR_ERR_OPERATION_FAILED,
-                    VIR_FROM_TEST,
-                    format!("domain '{}' is already defined with uuid {}", obj.name, uuid),
-                ));
-            }
-            return Ok(Some(uuid));
-        }
-        if let Some(other) = self.st.names.get(def.name()) {
-            return Err(VirError::new(
-                VIR_ERR_OPERATION_FAILED,
-                VIR_FROM_TEST,
-                format!("domain '{}' already exists with uuid {}", def.name(), other),
-            ));
-        }
-        Ok(None)
-    }
+pub(crate) struct Inner {
+    store: Store<TestDomain>,
+    /// Whether the thread that moves jobs on runs.
+    ticker_running: Mutex<bool>,
 }
 
 /// The in-memory test hypervisor behind `test:///default` and `test:///empty`.
 pub struct TestDriver {
-    state: Mutex<State>,
-    bus: Arc<EventBus>,
+    inner: Arc<Inner>,
 }
 
 impl TestDriver {
     /// An empty hypervisor (`test:///empty`).
     pub fn empty() -> Self {
-        TestDriver {
-            state: Mutex::new(State { domains: FastMap::default(), names: FastMap::default(), next_id: 1, revision: 0 }),
-            bus: EventBus::new(),
-        }
+        TestDriver { inner: Arc::new(Inner { store: Store::new(VIR_FROM_TEST), ticker_running: Mutex::new(false) }) }
     }
 
     /// The populated hypervisor of `test:///default`: the running persistent domain `test`.
     pub fn with_default_domain() -> Self {
         let driver = Self::empty();
-        {
-            let mut st = driver.state.lock();
-            let def = DomainDef::parse(DEFAULT_TEST_DOMAIN_XML).expect("built-in domain XML is valid");
-            let mut txn = Txn { st: &mut st, bus: &driver.bus };
-            let uuid = txn.insert(DomainObj::new(def, true));
-            txn.start(&uuid, VIR_DOMAIN_RUNNING_UNKNOWN, VIR_DOMAIN_EVENT_STARTED_BOOTED, false);
-        }
+        let def = DomainDef::parse(DEFAULT_TEST_DOMAIN_XML).expect("built-in domain XML is valid");
         driver
-    }
-
-    /// Runs `change` as one transaction and wakes the event loop once it is committed.
-    fn commit<R>(&self, change: impl FnOnce(&mut Txn) -> Result<R>) -> Result<R> {
-        let result = {
-            let mut st = self.state.lock();
-            change(&mut Txn { st: &mut st, bus: &self.bus })
-        };
-        self.bus.kick();
-        result
-    }
-
-    /// Like `commit`, for a change to one existing domain.
-    fn commit_on<R>(&self, dom: &DomainRef, change: impl FnOnce(&mut Txn, &Uuid) -> Result<R>) -> Result<R> {
-        self.commit(|txn| {
-            if !txn.st.domains.contains_key(&dom.uuid) {
-                return Err(no_such_uuid(dom));
-            }
-            change(txn, &dom.uuid)
-        })
-    }
-
-    fn read<R>(&self, dom: &DomainRef, f: impl FnOnce(&DomainObj) -> R) -> Result<R> {
-        let st = self.state.lock();
-        st.domains.get(&dom.uuid).map(f).ok_or_else(|| no_such_uuid(dom))
+            .inner
+            .store
+            .commit(|txn| {
+                let uuid = txn.insert(DomainObj::new(def, true));
+                txn.start(&uuid, VIR_DOMAIN_RUNNING_UNKNOWN, VIR_DOMAIN_EVENT_STARTED_BOOTED, false);
+                Ok(())
+            })
+            .expect("the built-in domain starts");
+        driver
     }
 
     /// The revision of the last committed change, backend-wide.
     pub fn revision(&self) -> u64 {
-        self.state.lock().revision
+        self.inner.store.revision()
     }
-}
-
-fn matches_list_flags(obj: &DomainObj, flags: u32) -> bool {
-    let flags = flags as i32;
-    let group = |a: i32, b: i32, is_a: bool| -> bool {
-        let (want_a, want_b) = (flags & a != 0, flags & b != 0);
-        !(want_a || want_b) || (want_a && is_a) || (want_b && !is_a)
-    };
-    let state = obj.state.state;
-    let by_state = {
-        let wanted = flags
-            & (VIR_CONNECT_LIST_DOMAINS_RUNNING
-                | VIR_CONNECT_LIST_DOMAINS_PAUSED
-                | VIR_CONNECT_LIST_DOMAINS_SHUTOFF
-                | VIR_CONNECT_LIST_DOMAINS_OTHER);
-        wanted == 0
-            || match state {
-                VIR_DOMAIN_RUNNING => wanted & VIR_CONNECT_LIST_DOMAINS_RUNNING != 0,
-                VIR_DOMAIN_PAUSED => wanted & VIR_CONNECT_LIST_DOMAINS_PAUSED != 0,
-                VIR_DOMAIN_SHUTOFF => wanted & VIR_CONNECT_LIST_DOMAINS_SHUTOFF != 0,
-                _ => wanted & VIR_CONNECT_LIST_DOMAINS_OTHER != 0,
-            }
-    };
-    group(VIR_CONNECT_LIST_DOMAINS_ACTIVE, VIR_CONNECT_LIST_DOMAINS_INACTIVE, obj.is_active())
-        && group(VIR_CONNECT_LIST_DOMAINS_PERSISTENT, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, obj.persistent)
-        && by_state
-        && group(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE, obj.managed_save)
-        && group(VIR_CONNECT_LIST_DOMAINS_AUTOSTART, VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART, false)
-        && group(VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, false)
-        && group(VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT, VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, false)
-}
-
-fn check_flags(flags: u32, allowed: i32) -> Result<()> {
-    let unknown = flags & !(allowed as u32);
-    if unknown != 0 {
-        return Err(VirError::invalid_arg(format!("unsupported flags (0x{unknown:x})")));
-    }
-    Ok(())
 }
 
 fn c_string(s: &str) -> CString {
@@ -320,13 +76,18 @@ fn c_string(s: &str) -> CString {
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+    VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+    VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
     VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
     VIR_DOMAIN_EVENT_ID_EXISTENCE,
+    VIR_DOMAIN_EVENT_ID_JOB_STATE,
 ];
 
 impl Driver for TestDriver {
     fn events(&self) -> &Arc<EventBus> {
-        &self.bus
+        &self.inner.store.bus
     }
 
     fn supported_event_ids(&self) -> &'static [i32] {
@@ -334,79 +95,34 @@ impl Driver for TestDriver {
     }
 
     fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
-        let st = self.state.lock();
-        let mut list: Vec<&DomainObj> = st.domains.values().filter(|o| matches_list_flags(o, flags)).collect();
-        list.sort_by(|a, b| (!a.is_active(), a.id, &a.name).cmp(&(!b.is_active(), b.id, &b.name)));
-        Ok((list.into_iter().map(DomainObj::domain_ref).collect(), st.revision))
+        Ok(self.inner.store.list_all_domains_versioned(flags))
     }
 
     fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
-        self.read(dom, |o| o.revision)
+        self.inner.store.read(dom, |o| o.revision)
     }
 
     fn num_of_domains(&self) -> usize {
-        self.state.lock().domains.values().filter(|o| o.is_active()).count()
+        self.inner.store.num_of_domains()
     }
 
     fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
-        let st = self.state.lock();
-        st.names.get(name).map(|uuid| st.domains[uuid].domain_ref()).ok_or_else(|| {
-            VirError::new(VIR_ERR_NO_DOMAIN, VIR_FROM_TEST, format!("no domain with matching name '{name}'"))
-        })
+        self.inner.store.lookup_by_name(name)
     }
 
     fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
-        let st = self.state.lock();
-        st.domains.get(uuid).map(DomainObj::domain_ref).ok_or_else(|| {
-            VirError::new(VIR_ERR_NO_DOMAIN, VIR_FROM_TEST, format!("no domain with matching uuid '{uuid}'"))
-        })
+        self.inner.store.lookup_by_uuid(uuid)
     }
 
     fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
-        let st = self.state.lock();
-        st.domains
-            .values()
-            .find(|o| o.id == id && o.is_active())
-            .map(DomainObj::domain_ref)
-            .ok_or_else(|| VirError::new(VIR_ERR_NO_DOMAIN, VIR_FROM_TEST, format!("no domain with matching id {id}")))
+        self.inner.store.lookup_by_id(id)
     }
 
     fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
         check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE)?;
         let def = DomainDef::parse(xml).map_err(def_error)?;
-        self.commit(|txn| {
-            let existing = txn.existing_for(&def)?;
-            if let Some(expected) = def.resource_version() {
-                let current = existing.map(|uuid| txn.st.domains[&uuid].revision);
-                if current != Some(expected) {
-                    let now = current.map_or_else(|| "no longer exists".to_string(), |c| format!("is at version {c}"));
-                    return Err(VirError::new(
-                        VIR_ERR_RESOURCE_VERSION_CONFLICT,
-                        VIR_FROM_TEST,
-                        format!("domain '{}' {now}, not at version {expected} the XML was read at: read it again and retry", def.name()),
-                    ));
-                }
-            }
-            let uuid = match existing {
-                Some(uuid) => {
-                    let obj = txn.obj(&uuid);
-                    let created = !obj.persistent;
-                    obj.persistent = true;
-                    if obj.is_active() {
-                        obj.pending_config = Some(Arc::new(def));
-                    } else {
-                        obj.def = Arc::new(def);
-                    }
-                    let detail = if created { VIR_DOMAIN_EVENT_DEFINED_ADDED } else { VIR_DOMAIN_EVENT_DEFINED_UPDATED };
-                    txn.lifecycle(&uuid, VIR_DOMAIN_EVENT_DEFINED, detail);
-                    uuid
-                }
-                None => {
-                    let uuid = txn.insert(DomainObj::new(def, true));
-                    txn.lifecycle(&uuid, VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
-                    uuid
-                }
-            };
+        self.inner.store.commit(|txn| {
+            let uuid = txn.define(def)?;
             Ok(txn.st.domains[&uuid].domain_ref())
         })
     }
@@ -422,26 +138,8 @@ impl Driver for TestDriver {
                 | VIR_DOMAIN_UNDEFINE_TPM
                 | VIR_DOMAIN_UNDEFINE_KEEP_TPM,
         )?;
-        self.commit_on(dom, |txn, uuid| {
-            let obj = txn.obj(uuid);
-            if !obj.persistent {
-                return Err(invalid_op("cannot undefine transient domain"));
-            }
-            if obj.managed_save {
-                if flags as i32 & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE == 0 {
-                    return Err(invalid_op("Refusing to undefine while domain managed save image exists"));
-                }
-                obj.managed_save = false;
-            }
-            obj.persistent = false;
-            obj.pending_config = None;
-            let active = obj.is_active();
-            txn.lifecycle(uuid, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
-            if !active {
-                txn.remove(uuid);
-            }
-            Ok(())
-        })
+        let discard_managed_save = flags as i32 & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE != 0;
+        self.inner.store.commit_on(dom, |txn, uuid| txn.undefine(uuid, discard_managed_save))
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<i32> {
@@ -456,10 +154,11 @@ impl Driver for TestDriver {
         )?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
         let force_boot = flags as i32 & VIR_DOMAIN_START_FORCE_BOOT != 0;
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.is_active() {
-                return Err(invalid_op(format!("domain '{}' is already running", obj.name)));
+                let msg = format!("domain '{}' is already running", obj.name);
+                return Err(txn.invalid_op(msg));
             }
             let restore = std::mem::take(&mut obj.managed_save) && !force_boot;
             Ok(if restore {
@@ -477,19 +176,8 @@ impl Driver for TestDriver {
         )?;
         let def = DomainDef::parse(xml).map_err(def_error)?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
-        self.commit(|txn| {
-            let uuid = match txn.existing_for(&def)? {
-                Some(uuid) => {
-                    let obj = txn.obj(&uuid);
-                    if obj.is_active() {
-                        return Err(invalid_op(format!("domain '{}' is already active", obj.name)));
-                    }
-                    // The persistent configuration stays; the given XML is what runs.
-                    obj.pending_config = Some(std::mem::replace(&mut obj.def, Arc::new(def)));
-                    uuid
-                }
-                None => txn.insert(DomainObj::new(def, false)),
-            };
+        self.inner.store.commit(|txn| {
+            let uuid = txn.runnable_from(def)?;
             txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, paused);
             Ok(txn.st.domains[&uuid].domain_ref())
         })
@@ -497,7 +185,7 @@ impl Driver for TestDriver {
 
     fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL | VIR_DOMAIN_DESTROY_REMOVE_LOGS)?;
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             txn.obj(uuid).require_active()?;
             txn.stop(uuid, VIR_DOMAIN_SHUTOFF_DESTROYED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
             Ok(())
@@ -506,7 +194,7 @@ impl Driver for TestDriver {
 
     fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0x3f)?;
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             txn.obj(uuid).require_active()?;
             txn.set_state(uuid, VIR_DOMAIN_SHUTDOWN, VIR_DOMAIN_SHUTDOWN_USER);
             txn.lifecycle(uuid, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED);
@@ -517,12 +205,12 @@ impl Driver for TestDriver {
 
     fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0x3f)?;
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             obj.require_active()?;
             // The guest boots afresh (libvirt's test driver reports running/booted after it).
             if obj.state.state == VIR_DOMAIN_RUNNING {
-                obj.state = DomainState::new(VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+                txn.set_state(uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
             }
             txn.emit(uuid, EventKind::Reboot);
             Ok(())
@@ -535,37 +223,25 @@ impl Driver for TestDriver {
     }
 
     fn suspend(&self, dom: &DomainRef) -> Result<()> {
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.state.state != VIR_DOMAIN_RUNNING {
-                return Err(invalid_op(format!("domain '{}' not running", obj.name)));
+                let msg = format!("domain '{}' not running", obj.name);
+                return Err(txn.invalid_op(msg));
             }
-            txn.set_state(uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
-            txn.lifecycle(uuid, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+            txn.pause(uuid, VIR_DOMAIN_PAUSED_USER, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
             Ok(())
         })
     }
 
     fn resume(&self, dom: &DomainRef) -> Result<()> {
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             if obj.state.state != VIR_DOMAIN_PAUSED {
-                return Err(invalid_op(format!("domain '{}' not paused", obj.name)));
+                let msg = format!("domain '{}' not paused", obj.name);
+                return Err(txn.invalid_op(msg));
             }
-            txn.set_state(uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
-            txn.lifecycle(uuid, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-            Ok(())
-        })
-    }
-
-    fn save(&self, dom: &DomainRef, path: &str) -> Result<()> {
-        self.commit_on(dom, |txn, uuid| {
-            let obj = txn.obj(uuid);
-            obj.require_active()?;
-            let image = format!("{SAVE_MAGIC}\n{}\n{}", obj.state.state, obj.def.to_xml(None, None));
-            std::fs::write(path, image)
-                .map_err(|e| VirError::system(format!("failed to write saved image '{path}': {e}")))?;
-            txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
+            txn.unpause(uuid, VIR_DOMAIN_RUNNING_UNPAUSED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
             Ok(())
         })
     }
@@ -580,47 +256,22 @@ impl Driver for TestDriver {
         }
         let saved_state: i32 = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad_image)?;
         let def = DomainDef::parse(parts.next().ok_or_else(bad_image)?).map_err(def_error)?;
-        self.commit(|txn| {
-            let uuid = match txn.existing_for(&def)? {
-                Some(uuid) => {
-                    let obj = txn.obj(&uuid);
-                    if obj.is_active() {
-                        return Err(invalid_op(format!("domain '{}' is already active", obj.name)));
-                    }
-                    obj.pending_config = Some(std::mem::replace(&mut obj.def, Arc::new(def)));
-                    uuid
-                }
-                None => txn.insert(DomainObj::new(def, false)),
-            };
+        self.inner.store.commit(|txn| {
+            let uuid = txn.runnable_from(def)?;
             txn.start(&uuid, VIR_DOMAIN_RUNNING_RESTORED, VIR_DOMAIN_EVENT_STARTED_RESTORED, false);
             if saved_state == VIR_DOMAIN_PAUSED {
-                txn.set_state(&uuid, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
-                txn.lifecycle(&uuid, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
+                txn.pause(&uuid, VIR_DOMAIN_PAUSED_USER, VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
             }
-            Ok(())
-        })
-    }
-
-    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
-        check_flags(flags, VIR_DOMAIN_SAVE_BYPASS_CACHE | VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED)?;
-        self.commit_on(dom, |txn, uuid| {
-            let obj = txn.obj(uuid);
-            obj.require_active()?;
-            if !obj.persistent {
-                return Err(invalid_op("cannot do managed save for transient domain"));
-            }
-            obj.managed_save = true;
-            txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
             Ok(())
         })
     }
 
     fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
-        self.read(dom, |o| (o.state.state, o.state.reason))
+        self.inner.store.read(dom, |o| (o.state.state, o.state.reason))
     }
 
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo> {
-        self.read(dom, |o| DomainInfo {
+        self.inner.store.read(dom, |o| DomainInfo {
             state: o.state.state,
             max_mem_kib: o.def.memory_kib(),
             memory_kib: o.def.current_memory_kib(),
@@ -630,37 +281,20 @@ impl Driver for TestDriver {
     }
 
     fn is_active(&self, dom: &DomainRef) -> Result<bool> {
-        self.read(dom, DomainObj::is_active)
+        self.inner.store.read(dom, |o| o.is_active())
     }
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
-        self.read(dom, |o| o.persistent)
+        self.inner.store.read(dom, |o| o.persistent)
     }
 
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        check_flags(
-            flags,
-            VIR_DOMAIN_XML_SECURE
-                | VIR_DOMAIN_XML_INACTIVE
-                | VIR_DOMAIN_XML_UPDATE_CPU
-                | VIR_DOMAIN_XML_MIGRATABLE
-                | VIR_DOMAIN_XML_RESOURCE_VERSION,
-        )?;
-        let inactive = flags as i32 & VIR_DOMAIN_XML_INACTIVE != 0;
-        let versioned = flags as i32 & VIR_DOMAIN_XML_RESOURCE_VERSION != 0;
-        self.read(dom, |o| {
-            let version = versioned.then_some(o.revision);
-            if inactive || !o.is_active() {
-                o.config().to_xml(None, version)
-            } else {
-                o.def.to_xml(Some(o.id), version)
-            }
-        })
+        self.inner.store.xml_desc(dom, flags)
     }
 
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()> {
         check_flags(flags, 0)?;
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             obj.require_active()?;
             let target = obj
@@ -711,17 +345,17 @@ impl Driver for TestDriver {
             }
             Ok(())
         };
-        self.commit_on(dom, |txn, uuid| {
+        self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             let (live, config) = match (flags as i32 & (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG), obj.is_active()) {
                 (0, active) => (active, !active),
                 (f, active) => (f & VIR_DOMAIN_AFFECT_LIVE != 0, f & VIR_DOMAIN_AFFECT_CONFIG != 0 || !active),
             };
             if live && !obj.is_active() {
-                return Err(invalid_op("domain is not running"));
+                return Err(txn.invalid_op("domain is not running"));
             }
             if config && !obj.persistent {
-                return Err(invalid_op("cannot change persistent config of a transient domain"));
+                return Err(txn.invalid_op("cannot change persistent config of a transient domain"));
             }
             // Edit copies and swap them in only once every edit succeeded.
             let new_live = if live && obj.is_active() {
@@ -751,6 +385,86 @@ impl Driver for TestDriver {
             txn.emit(uuid, EventKind::MetadataChange { metadata_type, nsuri: nsuri.map(c_string) });
             Ok(())
         })
+    }
+
+    fn save(&self, dom: &DomainRef, path: &str, flags: u32) -> Result<()> {
+        self.save_impl(dom, Some(path), flags)
+    }
+
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.save_impl(dom, None, flags)
+    }
+
+    fn job_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<crate::jobs::Job>> {
+        self.inner.store.job_list(dom, flags)
+    }
+
+    fn job_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String> {
+        self.inner.store.job_xml(dom, name, flags)
+    }
+
+    fn job_control(&self, dom: &DomainRef, name: &str, op: crate::jobs::JobOp, flags: u32) -> Result<()> {
+        self.job_control_impl(dom, name, op, flags)
+    }
+
+    fn fail_job(&self, dom: &DomainRef, name: &str, message: &str, flags: u32) -> Result<()> {
+        self.fail_job_impl(dom, name, message, flags)
+    }
+
+    fn block_rebase(&self, dom: &DomainRef, disk: &str, base: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_rebase_impl(dom, disk, base, bandwidth, flags)
+    }
+
+    fn block_commit(&self, dom: &DomainRef, disk: &str, base: Option<&str>, top: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_commit_impl(dom, disk, base, top, bandwidth, flags)
+    }
+
+    fn block_copy(&self, dom: &DomainRef, disk: &str, dest_xml: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.block_copy_impl(dom, disk, dest_xml, bandwidth, flags)
+    }
+
+    fn backup_begin(&self, dom: &DomainRef, backup_xml: Option<&str>, flags: u32) -> Result<()> {
+        self.backup_begin_impl(dom, backup_xml, flags)
+    }
+
+    fn backup_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.backup_xml_impl(dom, flags)
+    }
+
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: i32, flags: u32) -> Result<()> {
+        self.core_dump_impl(dom, path, format, flags)
+    }
+
+    fn migrate(&self, dom: &DomainRef, dest: &dyn Driver, flags: u64, bandwidth: u64) -> Result<DomainRef> {
+        self.migrate_impl(dom, dest, flags, bandwidth)
+    }
+
+    fn migrate_prepare(&self, xml: &str) -> Result<()> {
+        self.migrate_prepare_impl(xml)
+    }
+
+    fn migrate_finish(&self, xml: &str, flags: u64) -> Result<DomainRef> {
+        self.migrate_finish_impl(xml, flags)
+    }
+
+    fn domain_job(&self, dom: &DomainRef, completed: bool, keep: bool) -> Result<Option<crate::jobs::Job>> {
+        self.inner.store.domain_job(dom, completed, keep)
+    }
+
+    fn abort_job(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        self.abort_job_impl(dom, flags)
+    }
+
+    fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<crate::jobs::Job>> {
+        self.block_job_impl(dom, disk)
+    }
+
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        self.block_job_abort_impl(dom, disk, flags)
+    }
+
+    fn block_job_set_speed(&self, dom: &DomainRef, disk: &str, bandwidth: u64) -> Result<()> {
+        self.block_job_set_speed_impl(dom, disk, bandwidth)
     }
 }
 
@@ -835,7 +549,7 @@ mod tests {
         d.suspend(&dom).unwrap();
         let path = std::env::temp_dir().join(format!("virtevent-save-{}", Uuid::new_v4()));
         let path = path.to_str().unwrap();
-        d.save(&dom, path).unwrap();
+        d.save(&dom, path, 0).unwrap();
         assert!(d.lookup_by_name("vm1").is_err(), "transient domain gone after save");
         d.restore(path).unwrap();
         assert_eq!(d.state(&dom).unwrap(), (VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER));
@@ -873,10 +587,12 @@ mod tests {
 
     /// The events published since `from` revision, as short names.
     fn story(d: &TestDriver, from: u64) -> Vec<String> {
-        d.bus
+        d.inner
+            .store
+            .bus
             .history()
             .iter()
-            .filter(|e| e.revision > from)
+            .filter(|e| e.revision > from && !matches!(e.kind, EventKind::JobState(_) | EventKind::JobCompleted { .. }))
             .map(|e| match e.kind {
                 EventKind::Existence { kind } => {
                     format!("{}:{}", e.name(), if kind == VIR_DOMAIN_EVENT_EXISTENCE_ADDED { "ADDED" } else { "REMOVED" })
@@ -909,7 +625,7 @@ mod tests {
         d.undefine(&t, 0).unwrap();
         let path = std::env::temp_dir().join(format!("virtevent-existence-{}", Uuid::new_v4()));
         let path = path.to_str().unwrap();
-        d.save(&t, path).unwrap();
+        d.save(&t, path, 0).unwrap();
         d.restore(path).unwrap();
         std::fs::remove_file(path).unwrap();
         assert_eq!(
@@ -958,5 +674,131 @@ mod tests {
         assert_eq!(d.revision(), before + 4, "existence, define, start, pause");
         assert!(d.suspend(&dom).is_err());
         assert_eq!(d.revision(), before + 4, "a refused operation changes nothing");
+    }
+
+    const CHAIN_XML: &str = "<domain type='test'><name>vm1</name><memory>1024</memory><os><type>hvm</type></os><devices>\
+        <disk type='file' device='disk'><source file='/top.qcow2'/>\
+          <backingStore type='file'><format type='qcow2'/><source file='/mid.qcow2'/>\
+            <backingStore type='file'><format type='raw'/><source file='/base.img'/></backingStore>\
+          </backingStore><target dev='vda'/></disk></devices></domain>";
+
+    fn job_story(d: &TestDriver, from: u64) -> Vec<String> {
+        d.inner
+            .store
+            .bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > from)
+            .filter_map(|e| match &e.kind {
+                EventKind::JobState(j) => Some(format!("{}>{}", j.old_state, j.new_state)),
+                EventKind::BlockJob(b) => Some(format!("block-job:{}", b.status)),
+                EventKind::JobCompleted { .. } => Some("job-completed".into()),
+                EventKind::MigrationIteration { iteration } => Some(format!("iteration:{iteration}")),
+                EventKind::Lifecycle { event, detail } => Some(format!("lifecycle:{event}:{detail}")),
+                EventKind::Existence { kind } => Some(format!("existence:{kind}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn wait_for(d: &TestDriver, dom: &DomainRef, name: &str, state: crate::jobs::JobState) {
+        for _ in 0..2000 {
+            if d.job_list(dom, 0).unwrap().iter().any(|j| j.name == name && j.state == state) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("job {name} never reached {}", state.name());
+    }
+
+    #[test]
+    fn a_pull_runs_on_the_backend_clock_and_flattens_the_chain() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        let mark = d.revision();
+        d.block_rebase(&dom, "vda", None, 0, VIR_DOMAIN_JOB_PERSIST as u32).unwrap();
+        let job = d.block_job(&dom, "vda").unwrap().expect("a pull on vda");
+        assert_eq!(job.end, jobs::DISK_CAPACITY / 4 + jobs::DISK_CAPACITY / 8, "the backing layers");
+        wait_for(&d, &dom, "block-pull-vda", crate::jobs::JobState::Completed);
+        assert_eq!(job_story(&d, mark), ["0>6", "6>1", "1>9", "9>4", "block-job:0"]);
+        let listed = d.job_list(&dom, VIR_DOMAIN_JOB_LIST_FINISHED as u32).unwrap();
+        assert_eq!((listed.len(), listed[0].current), (1, job.end));
+        d.inner.store.read(&dom, |o| assert_eq!(o.ext.chains["vda"].len(), 1)).unwrap();
+        assert!(d.block_job(&dom, "vda").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_active_commit_waits_ready_and_pivots_on_finalize() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        assert_eq!(d.block_commit(&dom, "vda", None, None, 0, 0).unwrap_err().code, VIR_ERR_INVALID_ARG);
+        d.block_commit(&dom, "vda", Some("vda[1]"), None, 0, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE as u32).unwrap();
+        assert_eq!(d.block_rebase(&dom, "vda", None, 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID, "one block job per disk");
+        wait_for(&d, &dom, "block-commit-active-vda", crate::jobs::JobState::Ready);
+        d.block_job_abort(&dom, "vda", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT as u32).unwrap();
+        d.inner
+            .store
+            .read(&dom, |o| {
+                let paths: Vec<&str> = o.ext.chains["vda"].iter().map(|i| i.path.as_str()).collect();
+                assert_eq!(paths, ["/mid.qcow2", "/base.img"]);
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_blocked_save_is_aborted_from_another_thread() {
+        let d = Arc::new(TestDriver::empty());
+        let dom = d.create_xml(XML, 0).unwrap();
+        d.inner.store.commit_on(&dom, |txn, uuid| {
+            // Slow enough to catch: a huge guest.
+            txn.obj(uuid).def = Arc::new(DomainDef::parse(&XML.replace(">1024<", ">1073741824<")).unwrap());
+            Ok(())
+        }).unwrap();
+        let saver = {
+            let (d, dom) = (d.clone(), dom.clone());
+            std::thread::spawn(move || d.save(&dom, "/nonexistent/never-written", 0))
+        };
+        wait_for(&d, &dom, "save", crate::jobs::JobState::Running);
+        assert_eq!(d.domain_job(&dom, false, false).unwrap().unwrap().kind, crate::jobs::JobKind::Save);
+        assert_eq!(d.core_dump(&dom, "/tmp/x", 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID, "interlocked");
+        d.abort_job(&dom, 0).unwrap();
+        assert_eq!(saver.join().unwrap().unwrap_err().code, VIR_ERR_OPERATION_ABORTED);
+        assert!(d.is_active(&dom).unwrap(), "an aborted save leaves the domain running");
+        assert_eq!(d.domain_job(&dom, true, false).unwrap().unwrap().state, crate::jobs::JobState::Aborted);
+        assert!(d.domain_job(&dom, true, false).unwrap().is_none(), "completed stats are read once");
+    }
+
+    #[test]
+    fn migration_moves_the_domain_between_two_hypervisors() {
+        let (src, dst) = (TestDriver::empty(), TestDriver::empty());
+        let dom = src.create_xml(XML, 0).unwrap();
+        let (smark, dmark) = (src.revision(), dst.revision());
+        let arrived = src.migrate(&dom, &dst, 0, 0).unwrap();
+        assert_eq!(dst.state(&arrived).unwrap(), (VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED));
+        assert!(src.lookup_by_name("vm1").is_err(), "a transient domain leaves its source");
+        assert_eq!(
+            job_story(&src, smark),
+            ["0>6", "6>1", "iteration:1", "iteration:2", "iteration:3", "1>9", "9>4", "job-completed", "4>0", "lifecycle:5:3", "existence:1"]
+        );
+        assert_eq!(job_story(&dst, dmark), ["existence:0", "lifecycle:2:1"]);
+        assert_eq!(dst.migrate(&arrived, &dst, 0, 0).unwrap_err().code, VIR_ERR_OPERATION_INVALID);
+    }
+
+    #[test]
+    fn a_named_job_fails_and_destroy_ends_the_others() {
+        let d = TestDriver::empty();
+        let dom = d.create_xml(CHAIN_XML, 0).unwrap();
+        d.block_rebase(&dom, "vda", None, 1, 0).unwrap();
+        d.backup_begin(&dom, None, VIR_DOMAIN_JOB_PERSIST as u32).unwrap();
+        assert!(d.backup_xml(&dom, 0).unwrap().contains("<target file='/top.qcow2.backup'/>"));
+        assert_eq!(d.job_list(&dom, 0).unwrap().len(), 2, "two jobs on one disk");
+        d.fail_job(&dom, "block-pull-vda", "injected", 0).unwrap();
+        let mark = d.revision();
+        d.destroy(&dom, 0).unwrap();
+        assert_eq!(
+            job_story(&d, mark),
+            ["1>3", "lifecycle:5:1", "3>0", "existence:1"],
+            "the backup fails before STOPPED; kept by PERSIST, it leaves the list with its domain"
+        );
     }
 }

@@ -135,6 +135,19 @@ pub struct DiskChangeEvent {
     pub reason: i32,
 }
 
+/// Extension: a job's transition (`data.jobState`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobStateEvent {
+    pub name: CString,
+    /// A virDomainJobKind.
+    pub kind: i32,
+    /// virDomainJobState values.
+    pub old_state: i32,
+    pub new_state: i32,
+    /// The job's error, once it failed.
+    pub error: Option<CString>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockThresholdEvent {
     pub dev: CString,
@@ -175,6 +188,8 @@ pub enum EventKind {
     MemoryDeviceSizeChange { alias: CString, size: u64 },
     /// Extension: the domain came into (ADDED) or went out of (REMOVED) existence.
     Existence { kind: i32 },
+    /// Extension: a job moved from one state to another.
+    JobState(Box<JobStateEvent>),
     /// Extension, for one watch only: nothing happened since, the backend is at `revision`.
     Bookmark,
     /// Extension, for one watch only: its backlog outgrew the history; it ends here.
@@ -212,6 +227,7 @@ impl EventKind {
             EventKind::MemoryFailure { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE],
             EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
             EventKind::Existence { .. } => &[VIR_DOMAIN_EVENT_ID_EXISTENCE],
+            EventKind::JobState(_) => &[VIR_DOMAIN_EVENT_ID_JOB_STATE],
             EventKind::Bookmark => &[VIR_DOMAIN_EVENT_ID_BOOKMARK],
             EventKind::Expired => &[VIR_DOMAIN_EVENT_ID_EXPIRED],
         }
@@ -255,7 +271,7 @@ const LIBVIRT_EVENT_NAMES: [&CStr; VIR_DOMAIN_EVENT_ID_LAST as usize] = [
     c"memory-device-size-change",
 ];
 const EXTENSION_EVENT_NAMES: [&CStr; (VIR_DOMAIN_EVENT_ID_EXT_LAST - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize] =
-    [c"existence", c"bookmark", c"expired"];
+    [c"existence", c"bookmark", c"expired", c"job-state"];
 
 /// The stable name of event ID `id`, ready for C.
 pub fn event_name_c(id: i32) -> Option<&'static CStr> {
@@ -307,13 +323,14 @@ mod tests {
 
     #[test]
     fn names_and_ids_convert_both_ways() {
-        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 3);
+        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 4);
         assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_EXPIRED));
         for id in all_event_ids() {
             assert_eq!(event_id_by_name(event_name(id).unwrap()), Some(id));
         }
         assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD), Some("block-threshold"));
         assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_EXISTENCE), Some("existence"));
+        assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_JOB_STATE), Some("job-state"));
         assert_eq!(event_id_by_name("no-such-event"), None);
         assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_LAST));
         assert!(!is_known_event_id(-1));

@@ -385,7 +385,7 @@ pub extern "C" fn virDomainResume(domain: virDomainPtr) -> c_int {
 pub unsafe extern "C" fn virDomainSave(domain: virDomainPtr, to: *const c_char) -> c_int {
     change(domain, "virDomainSave", |h| {
         let path = str_arg(to, "to", "virDomainSave")?;
-        h.conn.conn.driver().save(&h.domain_ref(), path)
+        h.conn.conn.driver().save(&h.domain_ref(), path, 0)
     })
 }
 

@@ -170,6 +170,7 @@ unsafe fn invoke(
             call!(virConnectDomainEventMemoryDeviceSizeChangeCallback, alias.as_ptr(), *size)
         }
         (EventKind::Existence { kind }, _) => call!(virConnectDomainEventExistenceCallback, *kind),
+        (EventKind::JobState(e), _) => call!(virConnectDomainEventJobStateCallback, e.name.as_ptr(), e.kind, e.new_state),
         // Delivered only to generic registrations.
         (EventKind::Bookmark | EventKind::Expired, _) => {}
     }

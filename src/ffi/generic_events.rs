@@ -112,6 +112,15 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
             data.memoryDeviceSizeChange = virConnectEventMemoryDeviceSizeChange { alias: alias.as_ptr(), size: *size }
         }
         EventKind::Existence { kind } => data.existence = virConnectEventExistence { r#type: *kind },
+        EventKind::JobState(e) => {
+            data.jobState = virConnectEventJobState {
+                name: e.name.as_ptr(),
+                kind: e.kind,
+                oldState: e.old_state,
+                newState: e.new_state,
+                error: c_str_or_null(&e.error),
+            }
+        }
     }
     let c_event = virConnectEvent {
         eventID: event_id,

@@ -12,6 +12,8 @@ pub mod eventloop;
 pub mod events;
 pub mod generic_events;
 pub mod handles;
+pub mod jobs;
+pub mod typedparams;
 pub mod types;
 pub mod unsupported;
 

@@ -268,6 +268,66 @@ pub type virConnectDomainEventMemoryDeviceSizeChangeCallback = Option<
 /// virDomainEventExistenceType (ADDED: first event ever for the domain's UUID; REMOVED: last).
 pub type virConnectDomainEventExistenceCallback =
     Option<unsafe extern "C" fn(conn: virConnectPtr, dom: virDomainPtr, r#type: c_int, opaque: *mut c_void)>;
+/// virtevent extension: callback for VIR_DOMAIN_EVENT_ID_JOB_STATE: job `jobname` of kind
+/// `jobtype` entered `newstate` (VIR_DOMAIN_JOB_STATE_NONE: it left the job list).
+pub type virConnectDomainEventJobStateCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        jobname: *const c_char,
+        jobtype: crate::abi::virDomainJobKind,
+        newstate: crate::abi::virDomainJobState,
+        opaque: *mut c_void,
+    ),
+>;
+
+/// virtevent extension: one job of a domain, as virDomainJobList returns it (release with
+/// virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
+/// VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
+/// to one disk), "error" (STRING, once failed).
+#[repr(C)]
+pub struct _virDomainJob {
+    pub name: *mut c_char,
+    pub r#type: crate::abi::virDomainJobKind,
+    pub state: crate::abi::virDomainJobState,
+    pub data: virTypedParameterPtr,
+    pub ndata: usize,
+}
+pub type virDomainJob = _virDomainJob;
+pub type virDomainJobPtr = *mut virDomainJob;
+
+/// virDomainGetJobInfo's answer (libvirt's layout).
+#[repr(C)]
+pub struct _virDomainJobInfo {
+    /// A virDomainJobType.
+    pub r#type: c_int,
+    pub timeElapsed: c_ulonglong,
+    pub timeRemaining: c_ulonglong,
+    pub dataTotal: c_ulonglong,
+    pub dataProcessed: c_ulonglong,
+    pub dataRemaining: c_ulonglong,
+    pub memTotal: c_ulonglong,
+    pub memProcessed: c_ulonglong,
+    pub memRemaining: c_ulonglong,
+    pub fileTotal: c_ulonglong,
+    pub fileProcessed: c_ulonglong,
+    pub fileRemaining: c_ulonglong,
+}
+pub type virDomainJobInfo = _virDomainJobInfo;
+pub type virDomainJobInfoPtr = *mut virDomainJobInfo;
+
+/// virDomainGetBlockJobInfo's answer (libvirt's layout).
+#[repr(C)]
+pub struct _virDomainBlockJobInfo {
+    /// A virDomainBlockJobType.
+    pub r#type: c_int,
+    /// MiB/s, or bytes/s with VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: the default.
+    pub bandwidth: c_ulong,
+    pub cur: c_ulonglong,
+    pub end: c_ulonglong,
+}
+pub type virDomainBlockJobInfo = _virDomainBlockJobInfo;
+pub type virDomainBlockJobInfoPtr = *mut virDomainBlockJobInfo;
 
 // ---- The generic event (virtevent extension) -------------------------------------------------
 // Applications never allocate these: the library passes them by const pointer, valid for the
@@ -454,6 +514,20 @@ pub struct _virConnectEventExistence {
 }
 pub type virConnectEventExistence = _virConnectEventExistence;
 
+/// virtevent extension: `data.jobState`: job `name` of kind `kind` (a virDomainJobKind) went
+/// from `oldState` to `newState` (virDomainJobState; NONE as `oldState`: it was created; NONE
+/// as `newState`: it left the job list). `error` is NULL unless it failed.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventJobState {
+    pub name: *const c_char,
+    pub kind: c_int,
+    pub oldState: c_int,
+    pub newState: c_int,
+    pub error: *const c_char,
+}
+pub type virConnectEventJobState = _virConnectEventJobState;
+
 /// virtevent extension: the payload of a virConnectEvent, one member per kind of event
 /// (events with no payload, such as reboot, bookmark and expired, use none).
 #[repr(C)]
@@ -483,6 +557,7 @@ pub union _virConnectEventData {
     pub memoryFailure: virConnectEventMemoryFailure,
     pub memoryDeviceSizeChange: virConnectEventMemoryDeviceSizeChange,
     pub existence: virConnectEventExistence,
+    pub jobState: virConnectEventJobState,
 }
 pub type virConnectEventData = _virConnectEventData;
 
