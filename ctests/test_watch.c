@@ -355,9 +355,11 @@ static void run_informer(int resume_midway, int relist_midway)
     printf("# %ld operations, %ld CAS wins, %ld CAS conflicts, %ld events applied, %ld relists, %ld expiries\n",
            atomic_load(&ops_done), atomic_load(&cas_wins), atomic_load(&cas_conflicts), inf.events, inf.relists,
            inf.expiries);
-    CHECK(atomic_load(&ops_done) > 1000);
+    /* The run is timed, so how much happens depends on the machine (valgrind makes it ten times
+     * slower): these only check that the writers and the watch really ran. */
+    CHECK(atomic_load(&ops_done) > 200);
     CHECK(atomic_load(&cas_wins) > 0);
-    CHECK(inf.events > 1000);
+    CHECK(inf.events > 200);
     CHECK(inf.out_of_order == 0);
     CHECK(informer_matches(&inf));
 
