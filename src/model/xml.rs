@@ -236,9 +236,9 @@ fn start_element(start: &BytesStart) -> Result<Element, XmlError> {
     Ok(Element { name, attrs, children: Vec::new() })
 }
 
-/// Parses a document with exactly one root element, within the limits above. Whitespace-only
-/// text between elements, comments, processing instructions, the XML declaration and the
-/// document type declaration are dropped; entities other than the five predefined ones are
+/// Parses a document with exactly one root element, within the limits above. Blank text
+/// between elements, comments, processing instructions, the XML declaration and the document
+/// type declaration are dropped; entities other than the five predefined ones are
 /// refused (none is ever expanded).
 pub fn parse(text: &str) -> Result<Element, XmlError> {
     check_size(text.len())?;
@@ -276,17 +276,20 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Event::Text(t) => {
                 let s = t.unescape().map_err(|e| bad(e.to_string()))?;
-                if !s.trim().is_empty() {
-                    check_chars(&s, "text").map_err(bad)?;
-                    let parent = stack.last_mut().ok_or_else(|| bad("text outside the root element".into()))?;
-                    parent.children.push(Node::Text(s.into_owned()));
+                check_chars(&s, "text").map_err(bad)?;
+                match stack.last_mut() {
+                    Some(parent) if !s.is_empty() => parent.children.push(Node::Text(s.into_owned())),
+                    None if !s.trim().is_empty() => return Err(bad("text outside the root element".into())),
+                    _ => {}
                 }
             }
             Event::CData(c) => {
-                let s = std::str::from_utf8(&c).map_err(|_| bad("CDATA is not UTF-8".into()))?.to_string();
-                check_chars(&s, "CDATA section").map_err(bad)?;
+                let s = std::str::from_utf8(&c).map_err(|_| bad("CDATA is not UTF-8".into()))?;
+                check_chars(s, "CDATA section").map_err(bad)?;
                 let parent = stack.last_mut().ok_or_else(|| bad("CDATA outside the root element".into()))?;
-                parent.children.push(Node::Text(s));
+                if !s.is_empty() {
+                    parent.children.push(Node::Text(s.to_string()));
+                }
             }
             Event::Eof => {
                 if let Some(open) = stack.last() {
@@ -302,12 +305,21 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
         first_event = false;
-        if let Some(element) = finished {
+        if let Some(mut element) = finished {
+            drop_layout(&mut element);
             match stack.last_mut() {
                 Some(parent) => parent.children.push(Node::Element(element)),
                 None => root = Some(element),
             }
         }
+    }
+}
+
+/// Drops the blank text between the child elements of a finished element: it is layout, and
+/// writing indents anew. A leaf's text is content and stays, blank or not.
+fn drop_layout(element: &mut Element) {
+    if element.children.iter().any(|n| matches!(n, Node::Element(_))) {
+        element.children.retain(|n| !matches!(n, Node::Text(t) if t.trim().is_empty()));
     }
 }
 
@@ -432,7 +444,8 @@ impl Element {
         Ok(())
     }
 
-    /// The document, indented as libvirt writes it, ending with a newline.
+    /// The document, indented as libvirt writes it, ending with a newline. An element holding
+    /// text is written as it is, without indenting its content, which would change the text.
     pub fn to_xml(&self) -> String {
         self.to_xml_with_attrs(&self.attrs)
     }
@@ -440,31 +453,27 @@ impl Element {
     /// Like `to_xml`, with `attrs` on the root element instead of its own.
     pub fn to_xml_with_attrs(&self, attrs: &[(String, String)]) -> String {
         let mut out = String::with_capacity(512);
-        // The elements whose children are being written, each with the index of its next child.
-        let mut open: Vec<(&Element, usize)> = Vec::new();
-        if self.write_start(&mut out, 0, attrs) {
-            open.push((self, 0));
-        }
-        loop {
-            let depth = open.len();
-            let Some((element, next)) = open.last_mut() else { break };
-            let element: &Element = *element;
-            let child = element.children.get(*next);
-            *next += 1;
+        // The elements whose children are being written: an explicit stack, as deep as the tree.
+        let mut open: Vec<OpenElement> = Vec::new();
+        self.write_start(&mut out, attrs, Some(0), &mut open);
+        while let Some(top) = open.last_mut() {
+            let (element, children_at) = (top.element, top.children_at);
+            let child = element.children.get(top.next);
+            top.next += 1;
             match child {
-                Some(Node::Element(e)) => {
-                    if e.write_start(&mut out, depth, &e.attrs) {
-                        open.push((e, 0));
-                    }
-                }
-                Some(Node::Text(t)) => {
-                    indent(&mut out, depth);
-                    escape_into(&mut out, t.trim(), false);
-                    out.push('\n');
-                }
+                Some(Node::Element(e)) => e.write_start(&mut out, &e.attrs, children_at, &mut open),
+                Some(Node::Text(t)) => escape_into(&mut out, t, false),
                 None => {
-                    indent(&mut out, depth - 1);
-                    write_end(&mut out, &element.name);
+                    let at = top.at;
+                    if let (Some(depth), Some(_)) = (at, children_at) {
+                        indent(&mut out, depth);
+                    }
+                    out.push_str("</");
+                    out.push_str(&element.name);
+                    out.push('>');
+                    if at.is_some() {
+                        out.push('\n');
+                    }
                     open.pop();
                 }
             }
@@ -472,10 +481,12 @@ impl Element {
         out
     }
 
-    /// Writes the element at `depth` up to its children; when it has child elements, returns
-    /// true and leaves them and the end tag to the caller, else writes it whole.
-    fn write_start(&self, out: &mut String, depth: usize, attrs: &[(String, String)]) -> bool {
-        indent(out, depth);
+    /// Writes the start tag, on a line of its own at indentation `at` or inline (None), and
+    /// leaves the element on `open` for its children and end tag unless it is empty.
+    fn write_start<'a>(&'a self, out: &mut String, attrs: &[(String, String)], at: Option<usize>, open: &mut Vec<OpenElement<'a>>) {
+        if let Some(depth) = at {
+            indent(out, depth);
+        }
         out.push('<');
         out.push_str(&self.name);
         for (k, v) in attrs {
@@ -486,28 +497,29 @@ impl Element {
             out.push('\'');
         }
         if self.children.is_empty() {
-            out.push_str("/>\n");
-            return false;
+            out.push_str(if at.is_some() { "/>\n" } else { "/>" });
+            return;
         }
         out.push('>');
-        if self.children.iter().any(|n| matches!(n, Node::Element(_))) {
-            out.push('\n');
-            return true;
-        }
-        for n in &self.children {
-            if let Node::Text(t) = n {
-                escape_into(out, t, false);
+        let holds_text = self.children.iter().any(|n| matches!(n, Node::Text(_)));
+        let children_at = match at {
+            Some(depth) if !holds_text => {
+                out.push('\n');
+                Some(depth + 1)
             }
-        }
-        write_end(out, &self.name);
-        false
+            _ => None,
+        };
+        open.push(OpenElement { element: self, next: 0, at, children_at });
     }
 }
 
-fn write_end(out: &mut String, name: &str) {
-    out.push_str("</");
-    out.push_str(name);
-    out.push_str(">\n");
+/// An element being written: where its tags go and its children go (a line of their own at
+/// that indentation, or inline), and its next child.
+struct OpenElement<'a> {
+    element: &'a Element,
+    next: usize,
+    at: Option<usize>,
+    children_at: Option<usize>,
 }
 
 /// The length of `s` once escaped as an attribute value.
@@ -563,6 +575,18 @@ mod tests {
     }
 
     #[test]
+    fn text_is_kept_as_it_is_and_writing_is_a_fixed_point() {
+        let doc = "<a>\n <t>  </t> <c><![CDATA[ ]]></c><e><![CDATA[]]></e><m>x <![CDATA[<y>]]> z</m>\n\
+                   <name>fuzz-mi<x><y/></x>\n n</name></a>";
+        let once = parse(doc).unwrap().to_xml();
+        assert_eq!(
+            once,
+            "<a>\n  <t>  </t>\n  <c> </c>\n  <e/>\n  <m>x &lt;y&gt; z</m>\n  <name>fuzz-mi<x><y/></x>\n n</name>\n</a>\n"
+        );
+        assert_eq!(parse(&once).unwrap().to_xml(), once);
+    }
+
+    #[test]
     fn refuses_what_is_not_well_formed() {
         for bad in [
             "",
@@ -581,6 +605,8 @@ mod tests {
             "<a 1b='x'/>",
             "<a>\u{1}</a>",
             "<a>&#1;</a>",
+            "<a>\u{b}</a>",
+            "<a><![CDATA[\u{c}]]></a>",
             "<a b='&#xFFFE;'/>",
             "<a><![CDATA[\u{8}]]></a>",
             "<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>",
