@@ -122,6 +122,42 @@ static void test_many_attributes(void)
     CHECK(virConnectClose(conn) == 0);
 }
 
+/* Duplicate disk targets are looked for with a set, not by comparing every pair. */
+static void test_many_disks(void)
+{
+    size_t n = 49000;
+    char *disks = malloc(n * 48 + 32);
+    if (!disks)
+        abort();
+    char *p = stpcpy(disks, "</os><devices>");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "<disk><target dev='vd%zu'/></disk>", i);
+    strcpy(p, "</devices>");
+    const char *os_end = strstr(HEAD, "</os>");
+    size_t head = (size_t)(os_end - HEAD);
+    char *xml = malloc(strlen(HEAD) + strlen(disks) + strlen(TAIL) + 1);
+    if (!xml)
+        abort();
+    sprintf(xml, "%.*s%s%s", (int)head, HEAD, disks, TAIL);
+
+    virConnectPtr conn = virConnectOpen("test:///empty");
+    CHECK(conn != NULL);
+    double started = now_seconds();
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+    double took = now_seconds() - started;
+    CHECK(dom != NULL);
+    if (took >= 1.0)
+        fprintf(stderr, "defining 49,000 disks took %.2f s\n", took);
+    CHECK(took < 1.0);
+    if (dom) {
+        CHECK(virDomainUndefine(dom) == 0);
+        virDomainFree(dom);
+    }
+    free(xml);
+    free(disks);
+    CHECK(virConnectClose(conn) == 0);
+}
+
 /* ---- defect 3: metadata injection ----------------------------------------------------------- */
 
 static void on_metadata_change(virConnectPtr c, virDomainPtr d, int type, const char *nsuri, void *opaque)
@@ -353,6 +389,7 @@ int main(void)
     harness_watchdog(100);
     harness_init();
     RUN(test_many_attributes);
+    RUN(test_many_disks);
     RUN(test_metadata_key_injection);
     RUN(test_injection_attempts);
     RUN(test_size_and_names);

@@ -3,6 +3,7 @@
 
 use super::name::DomainName;
 use super::xml::{self, Element, Node, XmlError, XmlErrorKind, MAX_DOCUMENT_BYTES, MAX_NAME_BYTES};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,12 +265,14 @@ impl DomainDef {
         }
 
         let (mut disks, mut interfaces, mut graphics, mut watchdog) = (Vec::new(), Vec::new(), Vec::new(), None);
+        // A set: there may be tens of thousands of disks, and comparing each pair takes seconds.
+        let mut disk_targets = HashSet::new();
         if let Some(devices) = root.child("devices") {
             for dev in devices.elements() {
                 match dev.name.as_str() {
                     "disk" => {
                         let disk = parse_disk(dev)?;
-                        if disks.iter().any(|d: &DiskDef| d.target_dev == disk.target_dev) {
+                        if !disk_targets.insert(disk.target_dev.clone()) {
                             return Err(DefError::Invalid(format!("target '{}' duplicated for disk sources", disk.target_dev)));
                         }
                         disks.push(disk);
@@ -667,6 +670,17 @@ mod tests {
         // result could not be defined again.
         let wide = format!("{}{}{}", "<x>".repeat(250), "<y/>".repeat(20_000), "</x>".repeat(250));
         assert!(matches!(DomainDef::parse(&with_metadata(&wide)), Err(DefError::Limit(m)) if m.contains("written out")));
+    }
+
+    #[test]
+    fn many_disks_are_checked_for_duplicates_in_linear_time() {
+        let disks: String = (0..49_000).map(|i| format!("<disk><target dev='d{i}'/></disk>")).collect();
+        let started = std::time::Instant::now();
+        let def = DomainDef::parse(&MINIMAL.replace("</os>", &format!("</os><devices>{disks}</devices>"))).unwrap();
+        assert_eq!(def.disks().len(), 49_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+        let twice = MINIMAL.replace("</os>", "</os><devices><disk><target dev='a'/></disk><disk><target dev='a'/></disk></devices>");
+        assert!(matches!(DomainDef::parse(&twice), Err(DefError::Invalid(m)) if m.contains("duplicated")));
     }
 
     #[test]
