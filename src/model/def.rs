@@ -142,7 +142,7 @@ fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> 
     let n: u64 = value
         .trim()
         .parse()
-        .map_err(|_| DefError::Invalid(format!("invalid value '{value}' for <{what}>: expected a non-negative integer")))?;
+        .map_err(|_| DefError::Invalid(format!("invalid value {} for <{what}>: expected a non-negative integer", xml::quoted(value))))?;
     let bytes_per_unit: u128 = match unit.unwrap_or("KiB") {
         "b" | "bytes" => 1,
         "KB" => 1000,
@@ -155,7 +155,7 @@ fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> 
         "T" | "TiB" => 1 << 40,
         "PB" => 1_000_000_000_000_000,
         "P" | "PiB" => 1 << 50,
-        other => return Err(DefError::Invalid(format!("unknown unit '{other}' for <{what}>"))),
+        other => return Err(DefError::Invalid(format!("unknown unit {} for <{what}>", xml::quoted(other)))),
     };
     let kib = (n as u128 * bytes_per_unit).div_ceil(1024);
     u64::try_from(kib).map_err(|_| DefError::Invalid(format!("<{what}> is too large")))
@@ -203,7 +203,7 @@ impl DomainDef {
         let resource_version = match root.attr("resourceVersion") {
             None => None,
             Some(v) => Some(v.trim().parse::<u64>().map_err(|_| {
-                DefError::Invalid(format!("invalid resourceVersion '{v}': expected a non-negative integer"))
+                DefError::Invalid(format!("invalid resourceVersion {}: expected a non-negative integer", xml::quoted(v)))
             })?),
         };
         // Runtime-only attributes are not part of a definition.
@@ -215,10 +215,10 @@ impl DomainDef {
             return Err(DefError::MissingName);
         }
         if name.contains('/') || name.contains('\n') {
-            return Err(DefError::Invalid(format!("name '{}' cannot contain '/' or a newline", name.escape_debug())));
+            return Err(DefError::Invalid(format!("name {} cannot contain '/' or a newline", xml::quoted(&name))));
         }
         let uuid = match root.child("uuid").map(Element::text) {
-            Some(text) => Uuid::parse_str(&text).map_err(|_| DefError::Invalid(format!("malformed uuid element '{text}'")))?,
+            Some(text) => Uuid::parse_str(&text).map_err(|_| DefError::Invalid(format!("malformed uuid element {}", xml::quoted(&text))))?,
             None => Uuid::new_v4(),
         };
         root.put_child(Element::with_text("uuid", uuid.hyphenated().to_string()), after("uuid"));
@@ -242,7 +242,7 @@ impl DomainDef {
 
         let vcpus = match root.child("vcpu") {
             Some(v) => v.text().parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                DefError::Invalid(format!("invalid vcpu count '{}': expected a positive integer", v.text()))
+                DefError::Invalid(format!("invalid vcpu count {}: expected a positive integer", xml::quoted(&v.text())))
             })?,
             None => 1,
         };
@@ -261,7 +261,7 @@ impl DomainDef {
             return Err(DefError::Invalid("an os <type> must be specified".into()));
         }
         if !matches!(os_type.as_str(), "hvm" | "xen" | "linux" | "exe" | "xenpvh") {
-            return Err(DefError::Invalid(format!("unknown OS type '{os_type}'")));
+            return Err(DefError::Invalid(format!("unknown OS type {}", xml::quoted(&os_type))));
         }
 
         let (mut disks, mut interfaces, mut graphics, mut watchdog) = (Vec::new(), Vec::new(), Vec::new(), None);
@@ -273,7 +273,7 @@ impl DomainDef {
                     "disk" => {
                         let disk = parse_disk(dev)?;
                         if !disk_targets.insert(disk.target_dev.clone()) {
-                            return Err(DefError::Invalid(format!("target '{}' duplicated for disk sources", disk.target_dev)));
+                            return Err(DefError::Invalid(format!("target {} duplicated for disk sources", xml::quoted(&disk.target_dev))));
                         }
                         disks.push(disk);
                     }
@@ -293,7 +293,7 @@ impl DomainDef {
                     "watchdog" => {
                         let action = dev.attr("action").unwrap_or("reset");
                         if !matches!(action, "reset" | "shutdown" | "poweroff" | "pause" | "none" | "dump" | "inject-nmi") {
-                            return Err(DefError::Invalid(format!("unknown watchdog action '{action}'")));
+                            return Err(DefError::Invalid(format!("unknown watchdog action {}", xml::quoted(action))));
                         }
                         watchdog = Some(WatchdogDef {
                             model: dev
