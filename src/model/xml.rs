@@ -230,7 +230,7 @@ fn start_element(start: &BytesStart) -> Result<Element, XmlError> {
         let value = attr
             .unescape_value()
             .map_err(|e| bad(format!("attribute '{key}' of <{name}>: {e}")))?;
-        check_chars(&value, &format!("attribute '{key}' of <{name}>")).map_err(bad)?;
+        check_chars(&value, "value").map_err(|m| bad(format!("attribute '{key}' of <{name}>: {m}")))?;
         attrs.push((key.to_string(), value.into_owned()));
     }
     Ok(Element { name, attrs, children: Vec::new() })
@@ -432,12 +432,15 @@ impl Element {
                 if !seen.insert(key.as_str()) {
                     return Err(XmlError::not_well_formed(format!("attribute '{key}' appears twice in <{}>", element.name)));
                 }
-                check_chars(value, &format!("attribute '{key}' of <{}>", element.name)).map_err(XmlError::not_well_formed)?;
+                check_chars(value, "value").map_err(|m| {
+                    XmlError::not_well_formed(format!("attribute '{key}' of <{}>: {m}", element.name))
+                })?;
             }
             for child in &element.children {
                 match child {
                     Node::Element(e) => pending.push((e, e.attrs.as_slice(), depth + 1)),
-                    Node::Text(t) => check_chars(t, &format!("text in <{}>", element.name)).map_err(XmlError::not_well_formed)?,
+                    Node::Text(t) => check_chars(t, "text")
+                        .map_err(|m| XmlError::not_well_formed(format!("<{}>: {m}", element.name)))?,
                 }
             }
         }
