@@ -3176,6 +3176,12 @@ char *virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags);
 /**
  * Defines (or redefines) a persistent domain from XML; free the result with virDomainFree.
  *
+ * The XML is untrusted input, refused with VIR_ERR_XML_ERROR (the message names the limit)
+ * beyond: 4 MiB (4194304 bytes, also for the document as stored and returned by
+ * virDomainGetXMLDesc), 256 levels of nesting, 100000 elements, 256 attributes per element,
+ * 1024 bytes per element or attribute name. Only the five predefined entities and character
+ * references are understood; a DOCTYPE is ignored and other entities are refused.
+ *
  * # Safety
  * `xml` is NULL or a NUL-terminated string.
  */
@@ -3211,7 +3217,7 @@ int virDomainCreate(virDomainPtr domain);
 
 /**
  * Starts a transient domain from XML (VIR_DOMAIN_START_PAUSED: leave it paused); free the
- * result with virDomainFree.
+ * result with virDomainFree. The XML is held to virDomainDefineXMLFlags's limits.
  *
  * # Safety
  * `xmlDesc` is NULL or a NUL-terminated string.
@@ -3294,6 +3300,12 @@ int virDomainSetBlockThreshold(virDomainPtr domain,
 /**
  * Sets (or, with NULL `metadata`, removes) the title, description or a namespaced metadata
  * element (`key` prefix, `uri` namespace). Fires METADATA_CHANGE.
+ *
+ * Refused with VIR_ERR_INVALID_ARG, changing nothing: a `key` that is not an XML NCName, a
+ * `uri` that is not an absolute URI, a `metadata` element that is not exactly one
+ * well-formed element, or text with characters XML does not allow; and anything that would
+ * take the domain XML beyond virDomainDefineXMLFlags's limits. Text is escaped, never
+ * interpreted as markup.
  *
  * # Safety
  * String arguments are NULL or NUL-terminated.

@@ -20,9 +20,12 @@ use uuid::Uuid;
 pub fn def_error(e: DefError) -> VirError {
     match e {
         DefError::Syntax(s) => VirError::new(VIR_ERR_XML_DETAIL, VIR_FROM_DOMAIN, format!("(domain_definition):{s}")),
+        DefError::Limit(m) => VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_XML, m),
         DefError::WrongRoot(m) => VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_XML, m),
         DefError::MissingName => VirError::new(VIR_ERR_NO_NAME, VIR_FROM_DOMAIN, ""),
         DefError::Invalid(m) => VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, m),
+        DefError::InvalidArgument(m) => VirError::new(VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, m),
+        DefError::Internal(m) => VirError::new(VIR_ERR_INTERNAL_ERROR, VIR_FROM_DOMAIN, m),
     }
 }
 

@@ -10,8 +10,10 @@ use crate::events::bus::EventBus;
 use crate::events::{DomainRef, EventKind};
 use crate::fasthash::FastMap;
 use crate::model::def::{DomainDef, DEFAULT_TEST_DOMAIN_XML};
+use crate::model::xml::MAX_DOCUMENT_BYTES;
 use parking_lot::Mutex;
 use std::ffi::CString;
+use std::io::Read;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -19,6 +21,9 @@ mod jobs;
 mod start;
 
 const SAVE_MAGIC: &str = "virtevent-save-image-v1";
+/// A saved image is two short lines and the domain XML, so a larger file is not one (and is
+/// not read further).
+const SAVE_IMAGE_MAX_BYTES: u64 = MAX_DOCUMENT_BYTES as u64 + 64;
 
 /// What the test hypervisor keeps per domain beside the core's record.
 #[derive(Default)]
@@ -247,9 +252,15 @@ impl Driver for TestDriver {
     }
 
     fn restore(&self, path: &str) -> Result<()> {
-        let image = std::fs::read_to_string(path)
-            .map_err(|e| VirError::system(format!("failed to read saved image '{path}': {e}")))?;
         let bad_image = || VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_TEST, format!("'{path}' is not a saved domain image"));
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(SAVE_IMAGE_MAX_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| VirError::system(format!("failed to read saved image '{path}': {e}")))?;
+        if bytes.len() as u64 > SAVE_IMAGE_MAX_BYTES {
+            return Err(bad_image());
+        }
+        let image = String::from_utf8(bytes).map_err(|_| bad_image())?;
         let mut parts = image.splitn(3, '\n');
         if parts.next() != Some(SAVE_MAGIC) {
             return Err(bad_image());
@@ -320,12 +331,7 @@ impl Driver for TestDriver {
     ) -> Result<()> {
         check_flags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)?;
         let (metadata_type, nsuri) = match kind {
-            MetadataKind::Title => {
-                if metadata.is_some_and(|t| t.contains('\n')) {
-                    return Err(VirError::invalid_arg("title can't contain newlines"));
-                }
-                (VIR_DOMAIN_METADATA_TITLE, None)
-            }
+            MetadataKind::Title => (VIR_DOMAIN_METADATA_TITLE, None),
             MetadataKind::Description => (VIR_DOMAIN_METADATA_DESCRIPTION, None),
             MetadataKind::Element => {
                 let uri = uri.ok_or_else(|| VirError::invalid_arg("metadata element requires a namespace URI"))?;
@@ -339,11 +345,11 @@ impl Driver for TestDriver {
             match kind {
                 MetadataKind::Title => def.set_title(metadata.filter(|m| !m.is_empty())),
                 MetadataKind::Description => def.set_description(metadata.filter(|m| !m.is_empty())),
-                MetadataKind::Element => def
-                    .set_metadata_element(nsuri.unwrap_or_default(), key.unwrap_or_default(), metadata)
-                    .map_err(def_error)?,
+                MetadataKind::Element => {
+                    def.set_metadata_element(nsuri.unwrap_or_default(), key.unwrap_or_default(), metadata)
+                }
             }
-            Ok(())
+            .map_err(def_error)
         };
         self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);

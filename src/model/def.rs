@@ -2,24 +2,45 @@
 //! the backends use, and written back out with everything the application gave us kept.
 
 use super::name::DomainName;
-use super::xml::{self, Element, Node};
+use super::xml::{self, Element, Node, XmlError, XmlErrorKind, MAX_DOCUMENT_BYTES, MAX_NAME_BYTES};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DefError {
     /// Not well-formed XML.
     Syntax(String),
+    /// Beyond one of the limits on untrusted XML (`xml::MAX_*`); the message names it.
+    Limit(String),
     /// Well-formed, but not a `<domain>` document.
     WrongRoot(String),
     MissingName,
     /// A `<domain>` that is missing something or holds a value that makes no sense.
     Invalid(String),
+    /// A bad argument to an edit (title, description, metadata key, namespace or element).
+    InvalidArgument(String),
+    /// The stored document no longer parses: a bug here, never the application's doing.
+    Internal(String),
+}
+
+impl From<XmlError> for DefError {
+    fn from(e: XmlError) -> Self {
+        match e.kind {
+            XmlErrorKind::NotWellFormed => DefError::Syntax(e.message),
+            XmlErrorKind::OverLimit => DefError::Limit(e.message),
+        }
+    }
 }
 
 impl std::fmt::Display for DefError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DefError::Syntax(m) | DefError::WrongRoot(m) | DefError::Invalid(m) => f.write_str(m),
+            DefError::Syntax(m)
+            | DefError::Limit(m)
+            | DefError::WrongRoot(m)
+            | DefError::Invalid(m)
+            | DefError::InvalidArgument(m)
+            | DefError::Internal(m) => f.write_str(m),
             DefError::MissingName => f.write_str("missing name information"),
         }
     }
@@ -121,7 +142,7 @@ fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> 
     let n: u64 = value
         .trim()
         .parse()
-        .map_err(|_| DefError::Invalid(format!("invalid value '{value}' for <{what}>: expected a non-negative integer")))?;
+        .map_err(|_| DefError::Invalid(format!("invalid value {} for <{what}>: expected a non-negative integer", xml::quoted(value))))?;
     let bytes_per_unit: u128 = match unit.unwrap_or("KiB") {
         "b" | "bytes" => 1,
         "KB" => 1000,
@@ -134,7 +155,7 @@ fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> 
         "T" | "TiB" => 1 << 40,
         "PB" => 1_000_000_000_000_000,
         "P" | "PiB" => 1 << 50,
-        other => return Err(DefError::Invalid(format!("unknown unit '{other}' for <{what}>"))),
+        other => return Err(DefError::Invalid(format!("unknown unit {} for <{what}>", xml::quoted(other)))),
     };
     let kib = (n as u128 * bytes_per_unit).div_ceil(1024);
     u64::try_from(kib).map_err(|_| DefError::Invalid(format!("<{what}> is too large")))
@@ -170,7 +191,7 @@ fn parse_disk(e: &Element) -> Result<DiskDef, DefError> {
 
 impl DomainDef {
     pub fn parse(text: &str) -> Result<DomainDef, DefError> {
-        let mut root = xml::parse(text).map_err(|e| DefError::Syntax(e.to_string()))?;
+        let mut root = xml::parse(text)?;
         if root.name != "domain" {
             return Err(DefError::WrongRoot(format!("unexpected root element <{}>, expecting <domain>", root.name)));
         }
@@ -182,7 +203,7 @@ impl DomainDef {
         let resource_version = match root.attr("resourceVersion") {
             None => None,
             Some(v) => Some(v.trim().parse::<u64>().map_err(|_| {
-                DefError::Invalid(format!("invalid resourceVersion '{v}': expected a non-negative integer"))
+                DefError::Invalid(format!("invalid resourceVersion {}: expected a non-negative integer", xml::quoted(v)))
             })?),
         };
         // Runtime-only attributes are not part of a definition.
@@ -194,10 +215,10 @@ impl DomainDef {
             return Err(DefError::MissingName);
         }
         if name.contains('/') || name.contains('\n') {
-            return Err(DefError::Invalid(format!("name '{}' cannot contain '/' or a newline", name.escape_debug())));
+            return Err(DefError::Invalid(format!("name {} cannot contain '/' or a newline", xml::quoted(&name))));
         }
         let uuid = match root.child("uuid").map(Element::text) {
-            Some(text) => Uuid::parse_str(&text).map_err(|_| DefError::Invalid(format!("malformed uuid element '{text}'")))?,
+            Some(text) => Uuid::parse_str(&text).map_err(|_| DefError::Invalid(format!("malformed uuid element {}", xml::quoted(&text))))?,
             None => Uuid::new_v4(),
         };
         root.put_child(Element::with_text("uuid", uuid.hyphenated().to_string()), after("uuid"));
@@ -221,16 +242,18 @@ impl DomainDef {
 
         let vcpus = match root.child("vcpu") {
             Some(v) => v.text().parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                DefError::Invalid(format!("invalid vcpu count '{}': expected a positive integer", v.text()))
+                DefError::Invalid(format!("invalid vcpu count {}: expected a positive integer", xml::quoted(&v.text())))
             })?,
             None => 1,
         };
-        let mut vcpu = root.child("vcpu").cloned().unwrap_or_else(|| Element::new("vcpu"));
+        if root.child("vcpu").is_none() {
+            root.put_child(Element::new("vcpu"), after("vcpu"));
+        }
+        let vcpu = root.child_mut("vcpu").expect("put just above");
         vcpu.set_text(vcpus.to_string());
         if vcpu.attr("placement").is_none() {
             vcpu.set_attr("placement", "static");
         }
-        root.put_child(vcpu, after("vcpu"));
 
         let os = root.child("os").ok_or_else(|| DefError::Invalid("missing os element".into()))?;
         let os_type = os.child("type").map(Element::text).unwrap_or_default();
@@ -238,17 +261,19 @@ impl DomainDef {
             return Err(DefError::Invalid("an os <type> must be specified".into()));
         }
         if !matches!(os_type.as_str(), "hvm" | "xen" | "linux" | "exe" | "xenpvh") {
-            return Err(DefError::Invalid(format!("unknown OS type '{os_type}'")));
+            return Err(DefError::Invalid(format!("unknown OS type {}", xml::quoted(&os_type))));
         }
 
         let (mut disks, mut interfaces, mut graphics, mut watchdog) = (Vec::new(), Vec::new(), Vec::new(), None);
+        // A set: there may be tens of thousands of disks, and comparing each pair takes seconds.
+        let mut disk_targets = HashSet::new();
         if let Some(devices) = root.child("devices") {
             for dev in devices.elements() {
                 match dev.name.as_str() {
                     "disk" => {
                         let disk = parse_disk(dev)?;
-                        if disks.iter().any(|d: &DiskDef| d.target_dev == disk.target_dev) {
-                            return Err(DefError::Invalid(format!("target '{}' duplicated for disk sources", disk.target_dev)));
+                        if !disk_targets.insert(disk.target_dev.clone()) {
+                            return Err(DefError::Invalid(format!("target {} duplicated for disk sources", xml::quoted(&disk.target_dev))));
                         }
                         disks.push(disk);
                     }
@@ -268,7 +293,7 @@ impl DomainDef {
                     "watchdog" => {
                         let action = dev.attr("action").unwrap_or("reset");
                         if !matches!(action, "reset" | "shutdown" | "poweroff" | "pause" | "none" | "dump" | "inject-nmi") {
-                            return Err(DefError::Invalid(format!("unknown watchdog action '{action}'")));
+                            return Err(DefError::Invalid(format!("unknown watchdog action {}", xml::quoted(action))));
                         }
                         watchdog = Some(WatchdogDef {
                             model: dev
@@ -283,7 +308,7 @@ impl DomainDef {
             }
         }
 
-        let (xml, after_type) = canonical(&root, &virt_type);
+        let (xml, after_type) = canonical(&root, &virt_type)?;
         Ok(DomainDef {
             xml,
             after_type,
@@ -302,15 +327,20 @@ impl DomainDef {
     }
 
     /// The document as an element tree, for an edit.
-    fn tree(&self) -> Element {
-        xml::parse(&self.xml).expect("the canonical document parses")
+    fn tree(&self) -> Result<Element, DefError> {
+        xml::parse(&self.xml).map_err(|e| DefError::Internal(format!("the stored domain XML does not parse: {e}")))
     }
 
-    /// Takes an edited tree as the new document (the typed fields are not edited).
-    fn set_tree(&mut self, root: &Element) {
-        let (xml, after_type) = canonical(root, &self.virt_type);
+    /// Takes a tree with an edit of `what` as the new document (the typed fields are not
+    /// edited), unless it would not parse again: then the edit's argument is refused.
+    fn set_tree(&mut self, root: &Element, what: &str) -> Result<(), DefError> {
+        let (xml, after_type) = canonical(root, &self.virt_type).map_err(|e| match e {
+            DefError::Syntax(m) | DefError::Limit(m) => DefError::InvalidArgument(format!("{what}: {m}")),
+            other => other,
+        })?;
         self.xml = xml;
         self.after_type = after_type;
+        Ok(())
     }
 
     pub fn name(&self) -> &str {
@@ -359,38 +389,59 @@ impl DomainDef {
             .or_else(|| self.disks.iter().find(|d| d.alias.as_deref() == Some(key) || d.source.as_deref() == Some(key)))
     }
 
-    pub fn title(&self) -> Option<String> {
-        self.tree().child("title").map(Element::text)
+    pub fn title(&self) -> Result<Option<String>, DefError> {
+        Ok(self.tree()?.child("title").map(Element::text))
     }
 
-    pub fn set_title(&mut self, title: Option<&str>) {
-        let mut root = self.tree();
-        match title {
-            Some(t) => root.put_child(Element::with_text("title", t), after("title")),
-            None => root.remove_children("title"),
+    /// Sets (Some) or removes (None) the one-line title.
+    pub fn set_title(&mut self, title: Option<&str>) -> Result<(), DefError> {
+        if title.is_some_and(|t| t.contains('\n')) {
+            return Err(DefError::InvalidArgument("title can't contain newlines".into()));
         }
-        self.set_tree(&root);
+        self.set_text_child("title", title)
     }
 
-    pub fn set_description(&mut self, description: Option<&str>) {
-        let mut root = self.tree();
-        match description {
-            Some(t) => root.put_child(Element::with_text("description", t), after("description")),
-            None => root.remove_children("description"),
+    pub fn set_description(&mut self, description: Option<&str>) -> Result<(), DefError> {
+        self.set_text_child("description", description)
+    }
+
+    fn set_text_child(&mut self, name: &str, text: Option<&str>) -> Result<(), DefError> {
+        let mut root = self.tree()?;
+        match text {
+            Some(t) => {
+                check_argument_size(t, name)?;
+                xml::check_chars(t, name).map_err(DefError::InvalidArgument)?;
+                root.put_child(Element::with_text(name, t), after(name));
+            }
+            None => root.remove_children(name),
         }
-        self.set_tree(&root);
+        self.set_tree(&root, name)
     }
 
     /// Sets (Some) or removes (None) the application metadata element of namespace `uri`,
-    /// written with prefix `key`. Another element of that namespace is replaced.
+    /// written with prefix `key`. Another element of that namespace is replaced. Refuses, with
+    /// `InvalidArgument` and changing nothing, a key that is not an NCName, a namespace that is
+    /// not an absolute URI, and an element that is not one well-formed element within the limits.
     pub fn set_metadata_element(&mut self, uri: &str, key: &str, element_xml: Option<&str>) -> Result<(), DefError> {
+        let invalid = DefError::InvalidArgument;
+        check_argument_size(uri, "metadata namespace URI")?;
+        xml::check_namespace_uri(uri).map_err(invalid)?;
         let new = match element_xml {
             Some(text) => {
-                let mut e = xml::parse(text).map_err(|e| DefError::Syntax(format!("metadata: {e}")))?;
-                if key.is_empty() || key.contains(':') || key.contains(char::is_whitespace) {
-                    return Err(DefError::Invalid(format!("invalid metadata key '{key}'")));
+                if key.len() > MAX_NAME_BYTES || !xml::is_ncname(key) {
+                    return Err(invalid(format!(
+                        "metadata key {} is not an XML name without a colon (an NCName) of at most {MAX_NAME_BYTES} bytes",
+                        xml::quoted(key)
+                    )));
                 }
-                let local = e.name.rsplit(':').next().unwrap_or_default().to_string();
+                let mut e = xml::parse(text).map_err(|e| invalid(format!("metadata element: {e}")))?;
+                let local = match e.name.split_once(':') {
+                    Some((prefix, local)) if xml::is_ncname(prefix) && xml::is_ncname(local) => local,
+                    None => e.name.as_str(),
+                    Some(_) => {
+                        return Err(invalid(format!("metadata element name {} has more than one colon", xml::quoted(&e.name))))
+                    }
+                };
                 e.name = format!("{key}:{local}");
                 e.attrs.retain(|(k, _)| k != "xmlns" && !k.starts_with("xmlns:"));
                 e.attrs.insert(0, (format!("xmlns:{key}"), uri.to_string()));
@@ -398,8 +449,11 @@ impl DomainDef {
             }
             None => None,
         };
-        let mut root = self.tree();
-        let mut metadata = root.child("metadata").cloned().unwrap_or_else(|| Element::new("metadata"));
+        let mut root = self.tree()?;
+        if root.child("metadata").is_none() {
+            root.put_child(Element::new("metadata"), after("metadata"));
+        }
+        let metadata = root.child_mut("metadata").expect("put just above");
         let in_namespace = |n: &Node| matches!(n, Node::Element(e) if e.attrs.iter().any(|(k, v)| k.starts_with("xmlns") && v == uri));
         let at = metadata.children.iter().position(in_namespace);
         metadata.children.retain(|n| !in_namespace(n));
@@ -408,11 +462,8 @@ impl DomainDef {
         }
         if metadata.children.is_empty() {
             root.remove_children("metadata");
-        } else {
-            root.put_child(metadata, after("metadata"));
         }
-        self.set_tree(&root);
-        Ok(())
+        self.set_tree(&root, "metadata element")
     }
 
     /// The domain XML: with `id` for a running domain, with `resourceVersion` when asked.
@@ -431,16 +482,40 @@ impl DomainDef {
     }
 }
 
+/// Room `to_xml` needs for ` id='…' resourceVersion='…'` at their longest.
+const RUNTIME_ATTRIBUTES_MAX_BYTES: usize = 64;
+
+/// Refuses an edit's text argument that could never fit in a document, before copying it.
+fn check_argument_size(text: &str, what: &str) -> Result<(), DefError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(DefError::InvalidArgument(format!(
+            "{what} is {} bytes, more than the limit of {MAX_DOCUMENT_BYTES} bytes for a whole document",
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
 /// The document libvirt's way, with `type` first on the root, and where the attributes after
-/// `type` begin.
-fn canonical(root: &Element, virt_type: &str) -> (Box<str>, usize) {
+/// `type` begin. Refused unless it parses again, with the runtime attributes too, so that what
+/// is stored can always be edited and what `to_xml` gives can always be defined.
+fn canonical(root: &Element, virt_type: &str) -> Result<(Box<str>, usize), DefError> {
     let mut attrs = Vec::with_capacity(root.attrs.len() + 1);
     attrs.push(("type".to_string(), virt_type.to_string()));
-    attrs.extend(root.attrs.iter().filter(|(k, _)| k != "type").cloned());
+    attrs.extend(root.attrs.iter().filter(|(k, _)| k != "type").map(|(k, v)| (k.clone(), v.clone())));
+    root.check_writable(&attrs)?;
     let text = root.to_xml_with_attrs(&attrs);
+    let room = MAX_DOCUMENT_BYTES - RUNTIME_ATTRIBUTES_MAX_BYTES;
+    if text.len() > room {
+        return Err(DefError::Limit(format!(
+            "the domain XML would be {} bytes written out, more than the limit of {room} bytes \
+             ({MAX_DOCUMENT_BYTES} less room for the id and resourceVersion attributes)",
+            text.len()
+        )));
+    }
     let after_type = "<domain type='".len() + xml::escaped_attribute_len(virt_type) + 1;
     debug_assert_eq!(&text[after_type - 1..after_type], "'");
-    (text.into_boxed_str(), after_type)
+    Ok((text.into_boxed_str(), after_type))
 }
 
 #[cfg(test)]
@@ -513,18 +588,99 @@ mod tests {
     #[test]
     fn metadata_title_and_description_edit_in_place() {
         let mut def = DomainDef::parse(MINIMAL).unwrap();
-        def.set_title(Some("T"));
-        def.set_description(Some("D & more"));
+        def.set_title(Some("T")).unwrap();
+        def.set_description(Some("D & more")).unwrap();
         def.set_metadata_element("http://example.org/a", "app", Some("<item>1</item>")).unwrap();
         def.set_metadata_element("http://example.org/a", "app", Some("<other x='y'/>")).unwrap();
         let xml = def.to_xml(None, None);
         assert!(xml.contains("<title>T</title>\n  <description>D &amp; more</description>\n  <metadata>\n    <app:other xmlns:app='http://example.org/a' x='y'/>\n  </metadata>\n  <memory"), "{xml}");
-        assert_eq!(def.title().as_deref(), Some("T"));
+        assert_eq!(def.title().unwrap().as_deref(), Some("T"));
         assert!(def.set_metadata_element("http://example.org/a", "app", Some("<unclosed>")).is_err());
         def.set_metadata_element("http://example.org/a", "app", None).unwrap();
-        def.set_title(None);
+        def.set_title(None).unwrap();
         assert!(!def.to_xml(None, None).contains("metadata"));
         assert!(!def.to_xml(None, None).contains("title"));
+    }
+
+    /// Every edit either keeps a document that parses back to the same definition, or is
+    /// refused with `InvalidArgument` and changes nothing.
+    fn assert_unchanged_on_refusal(def: &mut DomainDef, edit: impl FnOnce(&mut DomainDef) -> Result<(), DefError>) -> String {
+        let before = def.to_xml(None, None);
+        let err = edit(def).expect_err("refused");
+        assert!(matches!(err, DefError::InvalidArgument(_)), "{err:?}");
+        assert_eq!(def.to_xml(None, None), before);
+        DomainDef::parse(&before).unwrap();
+        err.to_string()
+    }
+
+    #[test]
+    fn metadata_key_namespace_and_element_are_validated() {
+        let mut def = DomainDef::parse(MINIMAL).unwrap();
+        let uri = "http://u/";
+        for key in ["a>b", "a:b", "", "1a", "a b", "a'", &"k".repeat(MAX_NAME_BYTES + 1)] {
+            let m = assert_unchanged_on_refusal(&mut def, |d| d.set_metadata_element(uri, key, Some("<x/>")));
+            assert!(m.contains("NCName"), "{m}");
+        }
+        for bad_uri in ["", "nouri", "1http://x/", "http://u/\"x", "http://u/<x>", "http://u/ x", "http://u/%zz", "http://u/\u{1}"] {
+            let m = assert_unchanged_on_refusal(&mut def, |d| d.set_metadata_element(bad_uri, "app", Some("<x/>")));
+            assert!(m.contains("namespace URI"), "{m}");
+        }
+        for element in ["<x>", "<x/><y/>", "text", "<a:b:c/>", "<x>\u{1}</x>", &format!("{}{}", "<x>".repeat(300), "</x>".repeat(300))] {
+            assert_unchanged_on_refusal(&mut def, |d| d.set_metadata_element(uri, "app", Some(element)));
+        }
+        // Nested within the limit on its own, but not once under <domain><metadata>.
+        let deep = format!("{}{}", "<x>".repeat(255), "</x>".repeat(255));
+        let m = assert_unchanged_on_refusal(&mut def, |d| d.set_metadata_element(uri, "app", Some(&deep)));
+        assert!(m.contains("256 levels"), "{m}");
+
+        def.set_metadata_element("urn:x:a&b'c", "app", Some("<x a='&apos;'/>")).unwrap();
+        let xml = def.to_xml(None, None);
+        assert!(xml.contains("<app:x xmlns:app='urn:x:a&amp;b&apos;c' a='&apos;'/>"), "{xml}");
+        assert_eq!(DomainDef::parse(&xml).unwrap().to_xml(None, None), xml);
+    }
+
+    #[test]
+    fn title_and_description_are_escaped_or_refused() {
+        let mut def = DomainDef::parse(MINIMAL).unwrap();
+        def.set_title(Some("<b>&amp; ]]> '\"")).unwrap();
+        def.set_description(Some("</description><name>evil</name>\r\n&x;")).unwrap();
+        let xml = def.to_xml(None, None);
+        let again = DomainDef::parse(&xml).unwrap();
+        assert_eq!(again.name(), "vm");
+        assert_eq!(again.title().unwrap().as_deref(), Some("<b>&amp; ]]> '\""));
+        assert_eq!(again.to_xml(None, None), xml);
+        assert_unchanged_on_refusal(&mut def, |d| d.set_title(Some("a\nb")));
+        assert_unchanged_on_refusal(&mut def, |d| d.set_title(Some("bell\u{7}")));
+        assert_unchanged_on_refusal(&mut def, |d| d.set_description(Some("\u{FFFF}")));
+        let huge = "x".repeat(MAX_DOCUMENT_BYTES + 1);
+        assert_unchanged_on_refusal(&mut def, |d| d.set_description(Some(&huge)));
+        let m = assert_unchanged_on_refusal(&mut def, |d| d.set_description(Some(&huge[..MAX_DOCUMENT_BYTES - 100])));
+        assert!(m.contains("bytes written out"), "{m}");
+    }
+
+    #[test]
+    fn definitions_are_refused_beyond_the_limits() {
+        let with_metadata = |inner: &str| MINIMAL.replace("</os>", &format!("</os><metadata>{inner}</metadata>"));
+        let nested = |n: usize| format!("{}{}", "<x>".repeat(n), "</x>".repeat(n));
+        assert!(DomainDef::parse(&with_metadata(&nested(200))).is_ok());
+        assert!(matches!(DomainDef::parse(&with_metadata(&nested(100_000))), Err(DefError::Limit(m)) if m.contains("256 levels")));
+        let attrs: String = (0..100_000).map(|i| format!(" a{i}='1'")).collect();
+        assert!(matches!(DomainDef::parse(&with_metadata(&format!("<x{attrs}/>"))), Err(DefError::Limit(m)) if m.contains("attributes")));
+        // Indentation makes the stored document larger than what was given: refused when the
+        // result could not be defined again.
+        let wide = format!("{}{}{}", "<x>".repeat(250), "<y/>".repeat(20_000), "</x>".repeat(250));
+        assert!(matches!(DomainDef::parse(&with_metadata(&wide)), Err(DefError::Limit(m)) if m.contains("written out")));
+    }
+
+    #[test]
+    fn many_disks_are_checked_for_duplicates_in_linear_time() {
+        let disks: String = (0..49_000).map(|i| format!("<disk><target dev='d{i}'/></disk>")).collect();
+        let started = std::time::Instant::now();
+        let def = DomainDef::parse(&MINIMAL.replace("</os>", &format!("</os><devices>{disks}</devices>"))).unwrap();
+        assert_eq!(def.disks().len(), 49_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+        let twice = MINIMAL.replace("</os>", "</os><devices><disk><target dev='a'/></disk><disk><target dev='a'/></disk></devices>");
+        assert!(matches!(DomainDef::parse(&twice), Err(DefError::Invalid(m)) if m.contains("duplicated")));
     }
 
     #[test]
