@@ -7,7 +7,7 @@
  *   api_fuzz --seed S --ops N [-v]   one seed (reproduction); -v prints every operation
  *   options: --ops N (operations per seed; default 3000), --timeout T (watchdog per seed, s; 20),
  *            --no-fork (in-process, for a debugger), --quiet-cap N (FAIL lines per kind and seed; 3),
- *            --avoid 4,5,6,8 (leave out the operations that provoke those defects of issue 13)
+ *            --avoid 3,4,5,6,8 (leave out the operations that provoke those defects of issue 13)
  *
  * Each seed runs in a forked child, so a crash or hang is reported (and counted) with its seed
  * and the operation it happened in. Every violation prints
@@ -122,6 +122,9 @@ enum {
     K_CAS,
     K_LOOP,
     K_ERROR_API,
+    K_PANIC,
+    K_STDERR,
+    K_BAD_ARG_ACCEPTED,
     K_CRASH,
     K_HANG,
     NK
@@ -135,7 +138,8 @@ static const char *const KNAME[NK] = {
     "callback-after-expired", "version-order",           "callback-dom-name",       "callback-stale-name",
     "callback-dom-uuid",     "callback-dom-id",          "callback-filter",         "callback-conn",
     "callback-dom",          "deregister",               "handle-identity",         "compare-and-swap",
-    "event-loop",            "error-api",                "crash",                   "hang",
+    "event-loop",            "error-api",                "internal-panic",          "stderr-output",
+    "bad-argument-accepted", "crash",                    "hang",
 };
 
 /* Observations that are not violations (the contract is silent or ambiguous about them). */
@@ -163,6 +167,9 @@ static int stop_seed;
  * to see what else the other invariants find. */
 static unsigned avoid;
 static int tearing_down;
+/* Changes callbacks made to domains during this loop iteration (bounded, so that events
+ * causing changes causing events cannot go on for ever). */
+static int cb_changes;
 
 /* ---- PRNG (splitmix64): one stream for operations, one for callbacks ---------------------------- */
 
@@ -241,6 +248,8 @@ static int check_err(const char *api)
                   e ? "has an empty message" : "is NULL");
         return -1;
     }
+    if (strstr(e->message, "unexpectedly inside virtevent"))
+        violation(K_PANIC, "%s: a panic inside the library was caught: %s", api, e->message);
     return e->code;
 }
 
@@ -477,6 +486,7 @@ static int pipefd[2] = {-1, -1};
 static char static_blob[256];
 static char *heap_blob;
 static char save_paths[3][256];
+static char stderr_path[256]; /* the child's stderr, checked at the end of the seed */
 
 /* ================================================================================================ */
 /* hypervisor model                                                                                 */
@@ -969,11 +979,45 @@ static void check_model_name(reg_rec *r, const unsigned char *uuid, const char *
     }
 }
 
-/* What a callback does back into the API. Never changes domains (the model stays exact). */
+/* What a callback does back into the API. It may change the state of the dom it was given
+ * (new events in the same loop iteration), never a domain's name (the model stays exact). */
 static void cb_actions(reg_rec *r, virDomainPtr dom)
 {
     if (tearing_down)
         return;
+    if (dom && cb_changes < 16 && pct(4)) {
+        int rc;
+        const char *api;
+        cb_changes++;
+        switch (rn(5)) {
+        case 0:
+            api = "virDomainSuspend";
+            rc = virDomainSuspend(dom);
+            break;
+        case 1:
+            api = "virDomainResume";
+            rc = virDomainResume(dom);
+            break;
+        case 2:
+            api = "virDomainReboot";
+            rc = virDomainReboot(dom, 0);
+            break;
+        case 3: {
+            char text[64];
+            snprintf(text, sizeof text, "cb%d", cb_changes);
+            api = "virDomainSetMetadata";
+            rc = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION, text, NULL, NULL, 0);
+            break;
+        }
+        default:
+            api = "virDomainDestroy";
+            rc = virDomainDestroy(dom);
+            break;
+        }
+        vlog("%s(dom lent to registration #%d) = %d%s%s", api, r->serial, rc, rc < 0 ? ": " : "", rc < 0 ? errmsg() : "");
+        if (rc < 0)
+            check_err(api);
+    }
     if (dom && pct(25)) {
         static const unsigned fl[] = {0, VIR_DOMAIN_XML_INACTIVE, VIR_DOMAIN_XML_RESOURCE_VERSION, VIR_DOMAIN_XML_EVENT_SNAPSHOT,
                                       VIR_DOMAIN_XML_EVENT_SNAPSHOT | VIR_DOMAIN_XML_RESOURCE_VERSION};
@@ -1757,6 +1801,10 @@ static void op_conn_ref(void)
     conn_rec *c = pick_live();
     if (!c)
         return;
+    int alive = virConnectIsAlive(c->ptr);
+    if (alive != 1)
+        violation(K_HANDLE, "virConnectIsAlive(connection #%d, %d application references) = %d: %s", c->serial, c->app_refs,
+                  alive, alive < 0 ? errmsg() : "");
     if (c->app_refs >= 3)
         return;
     int rc = virConnectRef(c->ptr);
@@ -2118,6 +2166,22 @@ static void op_domop(void)
         default: {
             char elem[96];
             snprintf(elem, sizeof elem, "<x n='%s'/>", text);
+            if (!(avoid & (1u << 3)) && pct(3)) {
+                /* a key that is no XML name: to be refused before anything changes (issue 13, 3) */
+                static const char *const bad_keys[] = {"a>b", "x y", "1abc", "a'b"};
+                const char *key = bad_keys[rn(4)];
+                rc = virDomainSetMetadata(p, VIR_DOMAIN_METADATA_ELEMENT, elem, key, "http://fuzz.example/bad", 0);
+                vlog("virDomainSetMetadata(%p '%s', key '%s') = %d", (void *)p, d->name, key, rc);
+                if (rc == 0)
+                    violation(K_BAD_ARG_ACCEPTED,
+                              "virDomainSetMetadata accepted metadata key '%s', which is no XML name (the domain's XML "
+                              "now holds it unescaped)",
+                              key);
+                else
+                    check_err(api);
+                resync(b);
+                return;
+            }
             rc = virDomainSetMetadata(p, VIR_DOMAIN_METADATA_ELEMENT, pct(85) ? elem : NULL, "fz", "http://fuzz.example/ns", 0);
             break;
         }
@@ -2748,7 +2812,11 @@ static void do_op(void)
     case OP_PUMP: {
         int wait = pct(8) ? 1 + (int)rn(3) : 0;
         vlog("pump (wait %d ms)", wait);
+        cb_changes = 0;
         pump(wait);
+        if (cb_changes)
+            for (int b = 0; b < nbackends; b++)
+                resync(b);
         post_pump();
         break;
     }
@@ -2881,6 +2949,23 @@ static unsigned long long run_seed(unsigned long long s, long nops, const char *
     close(pipefd[0]);
     close(pipefd[1]);
 
+    if (stderr_path[0]) {
+        fflush(stderr);
+        FILE *f = fopen(stderr_path, "r");
+        char line[300] = "";
+        int found = 0;
+        while (f && !found && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            found = line[0] != 0;
+        }
+        if (found) {
+            violation(K_STDERR, "the library wrote to the application's stderr (the error handler is silenced): \"%s\"",
+                      line);
+        }
+        if (f)
+            fclose(f);
+    }
+
     unsigned long long v = sh->violations - v0;
     if (v == 0) {
         printf("PASS api_fuzz seed=%llu ops=%ld violations=0\n", s, done);
@@ -2912,6 +2997,9 @@ struct totals {
 
 static void cleanup_dir(const char *dir)
 {
+    char e[300];
+    snprintf(e, sizeof e, "%s/stderr", dir);
+    unlink(e);
     for (int i = 0; i < 3; i++) {
         char p[300];
         snprintf(p, sizeof p, "%s/save%d.img", dir, i);
@@ -2941,6 +3029,14 @@ static void run_one(unsigned long long s, long nops, int timeout, int fork_it, s
             exit(2);
         }
         if (pid == 0) {
+            snprintf(stderr_path, sizeof stderr_path, "%s/stderr", dir);
+            int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd >= 0) {
+                dup2(fd, 2);
+                close(fd);
+            } else {
+                stderr_path[0] = 0;
+            }
             signal(SIGALRM, on_alarm);
             alarm((unsigned)timeout);
             unsigned long long v = run_seed(s, nops, dir);
@@ -2992,7 +3088,7 @@ static void usage(void)
                     "       api_fuzz --seconds N [--seed S] [--ops N]  (seeds S, S+1, ... for N seconds)\n"
                     "       api_fuzz --seed S --ops N [-v]             (one seed)\n"
                     "options: --timeout T (per-seed watchdog, s), --no-fork, --quiet-cap N (FAIL lines per kind),\n"
-                    "         --avoid 4,5,6,8 (leave out what provokes those defects of issue 13)\n");
+                    "         --avoid 3,4,5,6,8 (leave out what provokes those defects of issue 13)\n");
     exit(2);
 }
 
