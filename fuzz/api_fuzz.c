@@ -369,6 +369,7 @@ typedef struct conn_rec {
     int tainted; /* the library accepted what it should have refused: no more checks on it */
     int reused;  /* its value was handed out again for another connection */
     unsigned long long closed_op;
+    struct loop_rec *closecb; /* its registered close callback, if any */
 } conn_rec;
 
 static conn_rec *conns[MAXCONNS];
@@ -468,7 +469,7 @@ static int report_once(reg_rec *r, int kind)
 
 typedef struct loop_rec {
     uint32_t magic;
-    int is_handle;
+    int is_handle; /* 1: a handle, 0: a timeout, 2: a connection's close callback */
     int id;
     int refused;
     int removed;
@@ -1329,6 +1330,13 @@ static void reg_freecb(void *opaque)
     }
     if (r->running)
         violation(K_FREECB_RUNNING, "freecb of registration #%d ran while its callback is running", r->serial);
+    if (!tearing_down && nregs && pct(10)) {
+        /* a freecb may call any API: deregister a registration of another, open connection */
+        reg_rec *o = &regs[rn((unsigned)nregs)];
+        if (o != r && o->state == R_ACCEPTED && !o->deregistered && !o->freed && !o->expired && !o->on_closed &&
+            !o->conn->tainted && !o->conn->closed && !o->conn->closing && !o->dereg_pending && o->conn != r->conn)
+            deregister(o, "from a freecb");
+    }
 }
 
 static const char *const GEN_NAMES[] = {"lifecycle", "reboot", "existence", "metadata-change"};
@@ -1681,8 +1689,12 @@ static void post_pump(void)
         loop_rec *l = &loops[i];
         if (l->removed && !l->refused && l->ff != 1 && !l->reported) {
             l->reported = 1;
-            violation(K_LOOP, "%s %d removed, but a loop iteration later its ff ran %d times", l->is_handle ? "handle" : "timeout",
-                      l->id, l->ff);
+            if (l->is_handle == 2)
+                violation(K_FREECB_MISSING, "close callback unregistered, but a loop iteration later its freecb ran %d times",
+                          l->ff);
+            else
+                violation(K_LOOP, "%s %d removed, but a loop iteration later its ff ran %d times",
+                          l->is_handle ? "handle" : "timeout", l->id, l->ff);
         }
     }
     model_settle();
@@ -2594,6 +2606,67 @@ static void loop_timeout_cb(int timer, void *opaque)
         l->fired++;
 }
 
+static void close_cb(virConnectPtr conn, int reason, void *opaque)
+{
+    loop_rec *l = opaque;
+    violation(K_LOOP, "close callback (%p) called for connection %p, reason %d: an in-process connection never closes "
+                      "by itself",
+              opaque, (void *)conn, reason);
+    if (l && l->magic == LOOP_MAGIC)
+        l->fired++;
+}
+
+static void close_cb_free(void *opaque)
+{
+    loop_rec *l = opaque;
+    if (!l || l->magic != LOOP_MAGIC) {
+        violation(K_FREECB_TWICE, "close callback freecb got opaque %p, none of ours", opaque);
+        return;
+    }
+    if (l->ff++)
+        violation(K_FREECB_TWICE, "close callback freecb ran %d times", l->ff);
+    if (l->refused)
+        violation(K_FREECB_REFUSED, "close callback freecb ran although virConnectRegisterCloseCallback refused it");
+}
+
+static void op_close_callback(void)
+{
+    conn_rec *c = pick_live();
+    if (!c)
+        return;
+    if (c->closecb && pct(60)) {
+        loop_rec *l = c->closecb;
+        int rc = virConnectUnregisterCloseCallback(c->ptr, close_cb);
+        vlog("virConnectUnregisterCloseCallback(conn #%d) = %d", c->serial, rc);
+        if (rc < 0) {
+            check_err("virConnectUnregisterCloseCallback");
+            violation(K_LOOP, "virConnectUnregisterCloseCallback of connection #%d's close callback failed: %s", c->serial,
+                      errmsg());
+        } else {
+            l->removed = 1;
+            c->closecb = NULL;
+        }
+        return;
+    }
+    loop_rec *l = new_loop_rec(2);
+    if (!l)
+        return;
+    l->refused = 1; /* until accepted */
+    int rc = virConnectRegisterCloseCallback(c->ptr, close_cb, l, close_cb_free);
+    vlog("virConnectRegisterCloseCallback(conn #%d) = %d", c->serial, rc);
+    if (rc < 0) {
+        check_err("virConnectRegisterCloseCallback");
+        if (!c->closecb)
+            violation(K_LOOP, "virConnectRegisterCloseCallback on connection #%d, which has none, failed: %s", c->serial,
+                      errmsg());
+        return;
+    }
+    if (c->closecb)
+        violation(K_LOOP, "a second close callback on connection #%d was accepted (one per connection)", c->serial);
+    l->refused = 0;
+    c->closecb = l;
+}
+
 static loop_rec *pick_loop(int is_handle, int live)
 {
     int idx[MAXLOOP], n = 0;
@@ -2748,13 +2821,14 @@ enum {
     OP_CAS,
     OP_RESTORE,
     OP_LOOP,
+    OP_CLOSE_CALLBACK,
     NOPS
 };
 static const unsigned WEIGHT[NOPS] = {
     [OP_OPEN] = 4,     [OP_CLOSE] = 3,   [OP_CONN_REF] = 2,  [OP_PROBE_CLOSED] = 4,      [OP_PROBE_FOREIGN_CONN] = 1,
     [OP_DEFINE] = 8,   [OP_CREATEXML] = 4, [OP_DOMOP] = 24,  [OP_PROBE_STALE_DOM] = 4,   [OP_LOOKUP] = 8,
     [OP_LIST] = 3,     [OP_REGISTER] = 9, [OP_DEREGISTER] = 4, [OP_HISTORY] = 2,         [OP_PUMP] = 15,
-    [OP_CAS] = 3,      [OP_RESTORE] = 2, [OP_LOOP] = 3,
+    [OP_CAS] = 3,      [OP_RESTORE] = 2, [OP_LOOP] = 3,      [OP_CLOSE_CALLBACK] = 1,
 };
 
 static void do_op(void)
@@ -2828,6 +2902,9 @@ static void do_op(void)
         break;
     case OP_LOOP:
         op_loop();
+        break;
+    case OP_CLOSE_CALLBACK:
+        op_close_callback();
         break;
     }
 }
@@ -2926,7 +3003,7 @@ static unsigned long long run_seed(unsigned long long s, long nops, const char *
     }
     for (int i = 0; i < nloops; i++) {
         loop_rec *l = &loops[i];
-        if (!l->refused && !l->removed) {
+        if (!l->refused && !l->removed && l->is_handle != 2) {
             l->removed = 1;
             int rc = l->is_handle ? virEventRemoveHandle(l->id) : virEventRemoveTimeout(l->id);
             if (rc < 0)
