@@ -2103,6 +2103,22 @@ static void op_list(void)
 
 static unsigned metadata_serial;
 
+/* Domains whose XML a wrongly accepted metadata key broke: their later failures are not new. */
+#define MAXBROKEN 64
+static struct {
+    int backend;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+} broken[MAXBROKEN];
+static int nbroken;
+
+static int is_broken(int backend, const unsigned char *uuid)
+{
+    for (int i = 0; i < nbroken; i++)
+        if (broken[i].backend == backend && memcmp(broken[i].uuid, uuid, VIR_UUID_BUFLEN) == 0)
+            return 1;
+    return 0;
+}
+
 static void op_domop(void)
 {
     if (!nowned) {
@@ -2184,12 +2200,16 @@ static void op_domop(void)
                 const char *key = bad_keys[rn(4)];
                 rc = virDomainSetMetadata(p, VIR_DOMAIN_METADATA_ELEMENT, elem, key, "http://fuzz.example/bad", 0);
                 vlog("virDomainSetMetadata(%p '%s', key '%s') = %d", (void *)p, d->name, key, rc);
-                if (rc == 0)
+                if (rc == 0) {
                     violation(K_BAD_ARG_ACCEPTED,
                               "virDomainSetMetadata accepted metadata key '%s', which is no XML name (the domain's XML "
                               "now holds it unescaped)",
                               key);
-                else
+                    if (nbroken < MAXBROKEN) {
+                        broken[nbroken].backend = b;
+                        memcpy(broken[nbroken++].uuid, d->uuid, VIR_UUID_BUFLEN);
+                    }
+                } else
                     check_err(api);
                 resync(b);
                 return;
@@ -2389,7 +2409,7 @@ static void op_cas(void)
     if (!d)
         return;
     conn_rec *c = d->conn;
-    if (c->closed || c->readonly || c->tainted)
+    if (c->closed || c->readonly || c->tainted || is_broken(c->backend, d->uuid))
         return;
     char *x = virDomainGetXMLDesc(p, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_RESOURCE_VERSION);
     if (!x) {
@@ -2933,6 +2953,7 @@ static void reset_state(void)
     nloops = 0;
     memset(seed_kind, 0, sizeof seed_kind);
     stop_seed = 0;
+    nbroken = 0;
     tearing_down = 0;
     cb_depth = 0;
     metadata_serial = 0;
