@@ -97,7 +97,12 @@ $(EVERY_FAILURE).c: ctests/every_failure.py include/virtevent.h
 $(EVERY_FAILURE): $(EVERY_FAILURE).c ctests/harness.h $(LIB)
 	$(CC) $(CTEST_CFLAGS) -Ictests -o $@ $< $(CTEST_LDFLAGS)
 
+$(ASAN)/ctests/gen/test_every_failure: $(EVERY_FAILURE).c ctests/harness.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) -Ictests $(ASAN_FLAGS) -o $@ $< $(CTEST_LDFLAGS) $(ASAN_FLAGS)
+
 CTEST_BINS += $(EVERY_FAILURE)
+ASAN_BINS += $(ASAN)/ctests/gen/test_every_failure
 
 ctests: lib $(CTEST_BINS)
 
