@@ -126,8 +126,10 @@ check: header-check docs-check ctests compat $(DROPIN_BINS) $(FUZZ_BINS) $(SOAK_
 	CC="$(CC)" CXX="$(CXX)" VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin bash ctests/run.sh \
 	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) ctests/dropin/check.sh ctests/install_check.sh
 
+# xml_fuzz is left out here: it flags a document that takes seconds (a sign of work worse than
+# linear), which every large document does at valgrind's speed; check-asan covers its memory.
 check-valgrind: ctests $(FUZZ_BINS) $(SOAK_BINS)
-	VALGRIND=1 bash ctests/run.sh $(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS))
+	VALGRIND=1 bash ctests/run.sh $(filter-out $(BUILD)/fuzz/xml_fuzz,$(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS)))
 
 check-asan: lib $(ASAN_BINS)
 	$(ASAN_ENV) bash ctests/run.sh $(call program_runs,$(ASAN),$(CHECK_SOAK_SECONDS))
