@@ -12,6 +12,7 @@ pub mod eventloop;
 pub mod events;
 pub mod generic_events;
 pub mod handles;
+pub mod stream;
 pub mod types;
 pub mod unsupported;
 
