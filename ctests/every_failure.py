@@ -22,7 +22,7 @@ SKIP = {
     "virSetErrorFunc", "virConnSetErrorFunc", "virDefaultErrorFunc",
     "virEventRunDefaultImpl", "virEventRegisterImpl", "virEventRegisterDefaultImpl",
     "virEventRegisterThreadImpl", "virConnectClose", "virDomainFree", "virDomainUndefine",
-    "virDomainUndefineFlags",
+    "virDomainUndefineFlags", "virConnectEventStreamClose",
     # They free or grow memory the caller owns, and virTypedParamsGet reports no error (as in
     # libvirt): covered by ctests/test_typedparams.c and ctests/test_jobs.c.
     "virTypedParamsGet", "virTypedParamsFree", "virTypedParamsClear", "virTypedParamsAddInt",
@@ -31,8 +31,9 @@ SKIP = {
     "virTypedParamsAddStringList", "virTypedParamsAddFromString", "virDomainJobFree",
 }
 
-HANDLES = {"virConnectPtr": "conn", "virDomainPtr": "dom"}
-RELEASE = {"char *": "free", "virDomainPtr": "virDomainFree", "virConnectPtr": "virConnectClose"}
+HANDLES = {"virConnectPtr": "conn", "virDomainPtr": "dom", "virConnectEventStreamPtr": "stream"}
+RELEASE = {"char *": "free", "virDomainPtr": "virDomainFree", "virConnectPtr": "virConnectClose",
+           "virConnectEventStreamPtr": "virConnectEventStreamClose"}
 NUMBERS = {"int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "size_t",
            "virDomainJobControlOperation"}
 
@@ -73,6 +74,7 @@ def main(header, output):
         "static _Alignas(16) unsigned char scratch[65536];",
         "static virConnectPtr conn;",
         "static virDomainPtr dom;",
+        "static virConnectEventStreamPtr stream;",
         "",
         "static void expect_error_if_failed(int failed, const char *call)",
         "{",
@@ -124,7 +126,8 @@ def main(header, output):
         '    conn = virConnectOpen("test:///empty");',
         "    dom = virDomainDefineXML(conn, \"<domain type='test'><name>probe</name><memory>1024</memory>\"",
         "                                   \"<os><type>hvm</type></os></domain>\");",
-        "    if (!conn || !dom) {",
+        "    stream = virConnectEventStreamOpen(conn, NULL, NULL, 0, 0);",
+        "    if (!conn || !dom || !stream) {",
         '        printf("FAIL setup\\n");',
         "        return 1;",
         "    }",

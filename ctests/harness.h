@@ -63,7 +63,7 @@ static void harness_once(int timer, void *opaque)
 }
 
 /* One loop iteration that never blocks: it delivers every event queued so far. */
-static void pump(void)
+static inline void pump(void)
 {
     virEventAddTimeout(0, harness_once, NULL, NULL);
     virEventRunDefaultImpl();
@@ -85,7 +85,7 @@ static void harness_watchdog(unsigned seconds)
     alarm(seconds);
 }
 
-static void harness_init(void)
+static inline void harness_init(void)
 {
     virSetErrorFunc(NULL, harness_quiet);
     if (virEventRegisterDefaultImpl() < 0) {

@@ -77,6 +77,12 @@
 struct _virConnect;
 
 /**
+ * virtevent extension: a stream of events read in batches (virConnectEventStreamOpen), closed
+ * with virConnectEventStreamClose.
+ */
+struct _virConnectEventStream;
+
+/**
  * A domain (virtual machine). Reference-counted: every call that returns one gives the caller a
  * reference that `virDomainFree` gives back; a callback's `dom` argument is borrowed for the call.
  */
@@ -647,6 +653,10 @@ struct _virDomainBlockJobInfo {
 typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;
 
 typedef virDomainBlockJobInfo *virDomainBlockJobInfoPtr;
+
+typedef struct _virConnectEventStream virConnectEventStream;
+
+typedef virConnectEventStream *virConnectEventStreamPtr;
 
 typedef int virConnectCloseReason;
 
@@ -4114,6 +4124,76 @@ void virTypedParamsClear(virTypedParameterPtr params, int nparams);
  * As for virTypedParamsClear, and `params` was malloc'd.
  */
 void virTypedParamsFree(virTypedParameterPtr params, int nparams);
+
+/**
+ * virtevent extension: opens a stream of the events of domain `dom` (NULL: of every domain)
+ * named `eventname` (NULL: of every kind) on `conn`: the selection, ordering and guarantees
+ * of virConnectEventRegisterFlags, but read in batches with virConnectEventStreamRead instead
+ * of called back. It needs no event loop (no virEventRegister*Impl) and no thread.
+ *
+ * `flags`: VIR_CONNECT_EVENT_REGISTER_SINCE first delivers, in order, every matching event
+ * after revision `sinceVersion` (otherwise ignored), then the live ones, with no gap and no
+ * duplicate; it fails with VIR_ERR_RESOURCE_VERSION_EXPIRED when the history no longer
+ * reaches back that far (relist), and with VIR_ERR_INVALID_ARG for a version newer than the
+ * backend. VIR_CONNECT_EVENT_REGISTER_BOOKMARKS adds a "bookmark" event (only
+ * `resourceVersion` set: everything up to it has been read) whenever nothing was read for the
+ * bookmark interval (virConnectSetEventBookmarkInterval, read at each delivery).
+ *
+ * A stream that falls further behind than the event history (virConnectSetEventHistorySize)
+ * gets one "expired" event, after which reads return 0 at once: close it, relist, and open
+ * another. Closing `conn` ends its streams: reads then fail with VIR_ERR_INVALID_CONN, but each
+ * stream must still be closed.
+ *
+ * Returns the stream, to be closed with virConnectEventStreamClose, or NULL.
+ *
+ * # Safety
+ * `eventname` is NULL or a NUL-terminated string.
+ */
+virConnectEventStreamPtr virConnectEventStreamOpen(virConnectPtr conn,
+                                                   virDomainPtr dom,
+                                                   const char *eventname,
+                                                   unsigned long long sinceVersion,
+                                                   unsigned int flags);
+
+/**
+ * virtevent extension: a descriptor that is readable exactly while virConnectEventStreamRead
+ * would return at once (events, a due bookmark, the expiry, or the error of a stream whose
+ * connection was closed), for poll(), epoll, or another language's event loop. It belongs
+ * to the stream: do not read from it or close it; it is valid until virConnectEventStreamClose.
+ * Returns the descriptor or -1.
+ */
+int virConnectEventStreamFD(virConnectEventStreamPtr stream);
+
+/**
+ * virtevent extension: reads up to `maxevents` (at least 1) events into `events`, oldest
+ * first, waiting up to `timeout_ms` for the first (0: do not wait, -1: without limit).
+ * Returns how many were read (0: the time ran out, or the stream expired earlier), or -1.
+ *
+ * `events[i]` and everything it points to belong to the stream and stay valid until the next
+ * virConnectEventStreamRead or virConnectEventStreamClose of this stream. Each event is what
+ * the generic callback would receive; the stream's own events are "bookmark" and, last,
+ * "expired".
+ *
+ * Threads: one reader per stream (a read while another thread reads the same stream fails
+ * with VIR_ERR_OPERATION_INVALID); the other calls may come from any thread.
+ * virConnectEventStreamClose from another thread wakes a blocked read, which then fails with
+ * VIR_ERR_INVALID_STREAM. After the stream's connection is closed, reads fail with
+ * VIR_ERR_INVALID_CONN.
+ *
+ * # Safety
+ * `events` is NULL or has room for `maxevents` pointers.
+ */
+int virConnectEventStreamRead(virConnectEventStreamPtr stream,
+                              const virConnectEvent **events,
+                              int maxevents,
+                              int timeout_ms);
+
+/**
+ * virtevent extension: closes a stream: its descriptor and the events of its last read are
+ * released (once a read blocked in another thread has returned, with an error). Returns 0,
+ * or -1 for a stream that is not open.
+ */
+int virConnectEventStreamClose(virConnectEventStreamPtr stream);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -21,6 +21,7 @@ fn code_prefix(code: virErrorNumber) -> &'static str {
         VIR_ERR_NO_CONNECT => "no connection driver available",
         VIR_ERR_INVALID_CONN => "invalid connection pointer in",
         VIR_ERR_INVALID_DOMAIN => "invalid domain pointer in",
+        VIR_ERR_INVALID_STREAM => "invalid stream pointer in",
         VIR_ERR_INVALID_ARG => "invalid argument",
         VIR_ERR_OPERATION_FAILED => "operation failed",
         VIR_ERR_NO_NAME => "missing name information",
@@ -47,7 +48,7 @@ impl VirError {
         let prefix = code_prefix(code);
         let message = if detail.is_empty() {
             prefix.to_string()
-        } else if matches!(code, VIR_ERR_INVALID_CONN | VIR_ERR_INVALID_DOMAIN) {
+        } else if matches!(code, VIR_ERR_INVALID_CONN | VIR_ERR_INVALID_DOMAIN | VIR_ERR_INVALID_STREAM) {
             format!("{prefix} {detail}")
         } else {
             format!("{prefix}: {detail}")

@@ -10,6 +10,7 @@
 //! event and is removed, so nothing is ever dropped silently.
 
 use super::registry::{Callback, NewRegistration, Registration, Registry, Start, Style};
+use super::stream::{Feed, Position, Streams};
 use super::{Event, EventKind};
 use crate::abi::*;
 use crate::error::{Result, VirError};
@@ -51,6 +52,8 @@ struct Log {
     /// Registrations that asked for bookmarks.
     bookmarked: Vec<Arc<Registration>>,
     bookmark_interval_ms: u32,
+    /// Event streams, fed as events are published (they need no loop).
+    streams: Streams,
 }
 
 impl Log {
@@ -87,6 +90,34 @@ impl Log {
         } else {
             self.plain -= 1;
         }
+    }
+
+    /// The sequence number of the first event after `revision`, for a replay from there: refused
+    /// when the history no longer reaches back that far, or when `revision` is in the future.
+    fn replay_start(&self, revision: u64) -> Result<u64> {
+        if revision > self.revision {
+            return Err(VirError::invalid_arg(format!(
+                "resource version {revision} is newer than this hypervisor's current revision {}: it comes from another hypervisor instance",
+                self.revision
+            )));
+        }
+        if revision < self.trimmed_revision {
+            return Err(VirError::new(
+                VIR_ERR_RESOURCE_VERSION_EXPIRED,
+                VIR_FROM_DOMAIN,
+                format!(
+                    "the event history starts after revision {}, so events since revision {revision} are gone; list again and watch from the list's version",
+                    self.trimmed_revision
+                ),
+            ));
+        }
+        Ok(self.first_seq + self.events.partition_point(|e| e.revision <= revision) as u64)
+    }
+
+    /// Events numbered below this have left the history (or would have, for a reader that
+    /// still has them).
+    fn oldest_kept(&self) -> u64 {
+        self.next_seq().saturating_sub(self.capacity as u64)
     }
 
     fn has_work(&self) -> bool {
@@ -140,6 +171,7 @@ impl EventBus {
                 watches: Vec::new(),
                 bookmarked: Vec::new(),
                 bookmark_interval_ms: DEFAULT_BOOKMARK_INTERVAL_MS,
+                streams: Streams::default(),
             }),
             timer: Mutex::new(None),
             armed: AtomicBool::new(false),
@@ -162,30 +194,11 @@ impl EventBus {
         let added = {
             let mut log = self.log.lock();
             if !open() {
-                return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_NONE, "the connection is closed"));
+                return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, "the connection is closed"));
             }
             let (live, from_seq) = match new.start {
                 Start::Now => (true, log.dispatched),
-                Start::Since(revision) => {
-                    if revision > log.revision {
-                        return Err(VirError::invalid_arg(format!(
-                            "resource version {revision} is newer than this hypervisor's current revision {}: it comes from another hypervisor instance",
-                            log.revision
-                        )));
-                    }
-                    if revision < log.trimmed_revision {
-                        return Err(VirError::new(
-                            VIR_ERR_RESOURCE_VERSION_EXPIRED,
-                            VIR_FROM_DOMAIN,
-                            format!(
-                                "the event history starts after revision {}, so events since revision {revision} are gone; list again and watch from the list's version",
-                                log.trimmed_revision
-                            ),
-                        ));
-                    }
-                    let skip = log.events.partition_point(|e| e.revision <= revision);
-                    (false, log.first_seq + skip as u64)
-                }
+                Start::Since(revision) => (false, log.replay_start(revision)?),
             };
             let added = self.registry.write().add(new, live, from_seq);
             if let Ok(reg) = &added {
@@ -232,18 +245,61 @@ impl EventBus {
     /// Removes every registration of a closing connection. Their finalizers run before this
     /// returns, after waiting for a call of theirs running on another thread; from inside one of
     /// their own calls, that one's runs when the call returns.
+    /// The connection's streams end.
     pub fn deregister_connection(&self, conn_id: u64) {
-        let removed: Vec<Arc<Registration>> = {
+        let (removed, streams): (Vec<Arc<Registration>>, Vec<Arc<Feed>>) = {
             let mut log = self.log.lock();
             let removed = self.registry.write().remove_connection(conn_id);
             for reg in &removed {
                 log.forget(reg);
             }
-            removed
+            (removed, log.streams.remove_connection(conn_id))
         };
         for reg in removed {
             reg.retire();
         }
+        for feed in streams {
+            feed.end_with_connection();
+        }
+    }
+
+    /// Adds a stream's feed, first filling it from the history when it starts at a revision, so
+    /// that the replay and the live events meet with no gap and no duplicate. `open` is asked
+    /// under the lock `deregister_connection` takes.
+    pub(super) fn open_stream(&self, feed: &Arc<Feed>, start: Start, open: impl Fn() -> bool) -> Result<()> {
+        let mut log = self.log.lock();
+        if !open() {
+            return Err(VirError::new(VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, "the connection is closed"));
+        }
+        if let Start::Since(revision) = start {
+            let (from, oldest_kept) = (log.replay_start(revision)?, log.oldest_kept());
+            for seq in from..log.next_seq() {
+                let event = &log.events[(seq - log.first_seq) as usize];
+                if feed.filter.matches(event) {
+                    feed.push(seq, event, oldest_kept);
+                }
+            }
+        }
+        log.streams.insert(feed.clone());
+        Ok(())
+    }
+
+    pub(super) fn close_stream(&self, feed: &Arc<Feed>) {
+        self.log.lock().streams.remove(feed);
+    }
+
+    pub(super) fn stream_position(&self) -> Position {
+        let log = self.log.lock();
+        Position {
+            oldest_kept: log.oldest_kept(),
+            revision: log.revision,
+            bookmark_interval: std::time::Duration::from_millis(log.bookmark_interval_ms.into()),
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn log_streams_empty(&self) -> bool {
+        self.log.lock().streams.is_empty()
     }
 
     /// Records an event. Called by a backend while it holds its own lock, so that the log
@@ -252,6 +308,11 @@ impl EventBus {
         let mut log = self.log.lock();
         log.revision = log.revision.max(event.revision);
         log.events.push_back(Arc::new(event));
+        if !log.streams.is_empty() {
+            let (seq, oldest_kept) = (log.next_seq() - 1, log.oldest_kept());
+            let log = &*log;
+            log.streams.feed(seq, log.events.back().expect("just pushed"), oldest_kept);
+        }
         if log.registrations == 0 {
             log.dispatched = log.next_seq();
         }

@@ -2,6 +2,7 @@
 
 pub mod bus;
 pub mod registry;
+pub mod stream;
 
 use crate::abi::*;
 use crate::model::def::DomainDef;

@@ -48,6 +48,18 @@ impl Filter {
         self.event_id.is_none_or(|id| event.kind.event_ids().contains(&id))
             && self.domain.is_none_or(|uuid| uuid == event.uuid)
     }
+
+    /// The ID under which a registration with this filter sees `event`: the one it asked for
+    /// (io-error or io-error-reason, say), else the event's own; a watch's own events (bookmark,
+    /// expired) always keep theirs.
+    pub fn reported_id(&self, event: &Event) -> i32 {
+        let own = event.kind.primary_id();
+        if super::is_watch_event_id(own) {
+            own
+        } else {
+            self.event_id.unwrap_or(own)
+        }
+    }
 }
 
 /// How a registration joins the event stream.

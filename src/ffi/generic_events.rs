@@ -24,15 +24,25 @@ pub const VIR_CONNECT_EVENT_REGISTER_SINCE: c_uint = 1 << 0;
 /// interval (virConnectSetEventBookmarkInterval), so its last-seen version keeps advancing.
 pub const VIR_CONNECT_EVENT_REGISTER_BOOKMARKS: c_uint = 1 << 1;
 
-/// Fills a virConnectEvent for `event`, seen under ID `event_id`, and calls `cb` with it.
-///
-/// # Safety
-/// `cb` is the application's generic callback; `dom` is NULL or a live handle.
-unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, event: &Event, event_id: i32, opaque: *mut c_void) {
-    let mut params: Vec<virTypedParameter>;
-    let graphics: GraphicsC;
+/// What a virConnectEvent points to besides its `Event`: the C forms of typed parameters and
+/// of a graphics event's addresses and subject. It must neither move nor change while the C
+/// event is in use; it may be reused for the next event.
+#[derive(Default)]
+pub(crate) struct CEventParts {
+    params: Vec<virTypedParameter>,
+    graphics: Option<GraphicsC>,
+}
+
+/// The C form of `event`, seen under ID `event_id`. It points into `event` and `parts`, so
+/// both must outlive its use.
+pub(crate) fn c_event(event: &Event, event_id: i32, parts: &mut CEventParts) -> virConnectEvent {
     // SAFETY: every member is integers and pointers, for which all-zero is a valid value.
-    let mut data: virConnectEventData = std::mem::zeroed();
+    let mut data: virConnectEventData = unsafe { std::mem::zeroed() };
+    let mut typed = |p: &[crate::events::TypedParam]| {
+        parts.params.clear();
+        parts.params.extend(typed_params(p));
+        virConnectEventTypedParams { params: parts.params.as_mut_ptr(), nparams: parts.params.len() as c_int }
+    };
     match &event.kind {
         EventKind::Lifecycle { event, detail } => data.lifecycle = virConnectEventLifecycle { event: *event, detail: *detail },
         EventKind::Reboot | EventKind::ControlError | EventKind::Bookmark | EventKind::Expired => {}
@@ -47,7 +57,7 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
             }
         }
         EventKind::Graphics(e) => {
-            graphics = GraphicsC::new(&e.local, &e.remote, &e.subject);
+            let graphics = parts.graphics.insert(GraphicsC::new(&e.local, &e.remote, &e.subject));
             data.graphics = virConnectEventGraphics {
                 phase: e.phase,
                 local: &graphics.local,
@@ -80,14 +90,8 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
         EventKind::DeviceRemovalFailed { dev_alias } => {
             data.deviceRemovalFailed = virConnectEventDevice { devAlias: dev_alias.as_ptr() }
         }
-        EventKind::Tunable { params: p } => {
-            params = typed_params(p);
-            data.tunable = virConnectEventTypedParams { params: params.as_mut_ptr(), nparams: params.len() as c_int };
-        }
-        EventKind::JobCompleted { params: p } => {
-            params = typed_params(p);
-            data.jobCompleted = virConnectEventTypedParams { params: params.as_mut_ptr(), nparams: params.len() as c_int };
-        }
+        EventKind::Tunable { params } => data.tunable = typed(params),
+        EventKind::JobCompleted { params } => data.jobCompleted = typed(params),
         EventKind::AgentLifecycle { state, reason } => {
             data.agentLifecycle = virConnectEventAgentLifecycle { state: *state, reason: *reason }
         }
@@ -122,7 +126,7 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
             }
         }
     }
-    let c_event = virConnectEvent {
+    virConnectEvent {
         eventID: event_id,
         eventName: event_name_c(event_id).map_or(ptr::null(), |n| n.as_ptr()),
         domainName: handles::c_name(event.name()),
@@ -133,9 +137,19 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
         reason: event.reason,
         timestamp: event.timestamp_us,
         data,
-    };
+    }
+}
+
+/// Calls `cb` with the C form of `event`, seen under ID `event_id`.
+///
+/// # Safety
+/// `cb` is the application's generic callback; `dom` is NULL or a live handle.
+unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, event: &Event, event_id: i32, opaque: *mut c_void) {
+    let mut parts = CEventParts::default();
+    let c_event = c_event(event, event_id, &mut parts);
     cb(conn, dom, &c_event, opaque);
 }
+
 
 /// An application's generic callback.
 struct GenericCallback {
@@ -147,11 +161,8 @@ struct GenericCallback {
 
 impl Callback for GenericCallback {
     fn call(&self, event: &Arc<Event>, key: &Key) {
-        let own_id = event.kind.primary_id();
-        let about_a_domain = !is_watch_event_id(own_id);
-        // A registration for one name sees the event under that name (io-error or
-        // io-error-reason, say); a watch's own events keep theirs.
-        let event_id = if about_a_domain { key.filter().event_id.unwrap_or(own_id) } else { own_id };
+        let about_a_domain = !is_watch_event_id(event.kind.primary_id());
+        let event_id = key.filter().reported_id(event);
         call_application(&self.conn, event, about_a_domain, |conn, dom| {
             // SAFETY: `cb` has the generic callback type; `dom` is NULL or live during the call.
             unsafe { call_generic(self.cb, conn, dom, event, event_id, self.opaque as *mut c_void) }
@@ -164,7 +175,7 @@ impl Callback for GenericCallback {
 }
 
 /// The event ID a registration asks for by name (None: every event).
-fn event_filter(eventname: Option<&str>, api: &str) -> Result<Option<i32>> {
+pub(crate) fn event_filter(eventname: Option<&str>, api: &str) -> Result<Option<i32>> {
     let Some(name) = eventname else { return Ok(None) };
     match event_id_by_name(name) {
         Some(id) if is_watch_event_id(id) => Err(VirError::invalid_arg(format!(

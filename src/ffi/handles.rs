@@ -1,13 +1,16 @@
-//! The handles C holds. Every `virConnectPtr` and `virDomainPtr` handed out is a token, not an
-//! address: a number drawn from one counter that never repeats, recorded in a table. Every
-//! pointer coming back is looked up there before use, so NULL, freed or foreign pointers give
-//! an error instead of a crash, and a freed handle can never name a newer object.
+//! The handles C holds. Every `virConnectPtr`, `virDomainPtr` and `virConnectEventStreamPtr`
+//! handed out is a token, not an address: a number drawn from one counter that never repeats,
+//! recorded in a table. Every pointer coming back is looked up there before use, so NULL, freed
+//! or foreign pointers give an error instead of a crash, and a freed handle can never name a
+//! newer object.
 
-use super::types::{virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
+use super::stream::LastRead;
+use super::types::{virConnectEventStreamPtr, virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
 use std::cell::RefCell;
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
+use crate::events::stream::EventStream;
 use crate::events::{DomainName, DomainRef, Event};
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
@@ -343,4 +346,44 @@ pub(crate) fn free_domain(handle: &Arc<DomainHandle>) {
 pub(crate) fn c_name(name: &DomainName) -> *const std::ffi::c_char {
     // SAFETY: DomainName stores its bytes with exactly one NUL, at the end.
     unsafe { std::ffi::CStr::from_bytes_with_nul_unchecked(name.as_bytes_with_nul()) }.as_ptr()
+}
+
+/// An event stream given to C (virConnectEventStreamOpen).
+pub(crate) struct StreamHandle {
+    /// What C holds for this stream.
+    token: usize,
+    /// Whose error handler hears the stream's errors. Not a reference the connection counts:
+    /// closing the connection ends the stream instead.
+    pub conn: Arc<ConnHandle>,
+    pub stream: EventStream,
+    /// The events the last read handed out, kept until the next read or the close; locked by
+    /// the one reader.
+    pub last_read: Mutex<LastRead>,
+}
+
+static STREAMS: Lazy<Mutex<FastMap<usize, Arc<StreamHandle>>>> = Lazy::new(Default::default);
+
+/// Hands a new stream to C.
+pub(crate) fn new_stream(conn: &Arc<ConnHandle>, stream: EventStream) -> Result<virConnectEventStreamPtr> {
+    let handle = Arc::new(StreamHandle { token: next_token()?, conn: conn.clone(), stream, last_read: Mutex::default() });
+    STREAMS.lock().insert(handle.token, handle.clone());
+    Ok(handle.token as virConnectEventStreamPtr)
+}
+
+fn stream_error(api: &str) -> VirError {
+    VirError::new(VIR_ERR_INVALID_STREAM, VIR_FROM_STREAMS, api)
+}
+
+/// The stream behind a pointer from C.
+pub(crate) fn stream(ptr: virConnectEventStreamPtr, api: &str) -> Result<Arc<StreamHandle>> {
+    let handle = STREAMS.lock().get(&(ptr as usize)).cloned().ok_or_else(|| stream_error(api))?;
+    set_current_connection(&handle.conn);
+    Ok(handle)
+}
+
+/// Takes the stream behind a pointer from C out of the table (virConnectEventStreamClose).
+pub(crate) fn remove_stream(ptr: virConnectEventStreamPtr, api: &str) -> Result<Arc<StreamHandle>> {
+    let handle = STREAMS.lock().remove(&(ptr as usize)).ok_or_else(|| stream_error(api))?;
+    set_current_connection(&handle.conn);
+    Ok(handle)
 }

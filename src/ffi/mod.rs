@@ -14,6 +14,7 @@ pub mod generic_events;
 pub mod handles;
 pub mod jobs;
 pub mod typedparams;
+pub mod stream;
 pub mod types;
 pub mod unsupported;
 

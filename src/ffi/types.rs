@@ -20,6 +20,14 @@ pub struct _virDomain {
 pub type virDomain = _virDomain;
 pub type virDomainPtr = *mut virDomain;
 
+/// virtevent extension: a stream of events read in batches (virConnectEventStreamOpen), closed
+/// with virConnectEventStreamClose.
+pub struct _virConnectEventStream {
+    _opaque: [u8; 0],
+}
+pub type virConnectEventStream = _virConnectEventStream;
+pub type virConnectEventStreamPtr = *mut virConnectEventStream;
+
 /// Unused here; exists so that `virError` keeps libvirt's layout.
 pub struct _virNetwork {
     _opaque: [u8; 0],
