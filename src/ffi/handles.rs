@@ -3,6 +3,9 @@
 //! pointer coming back is looked up there before use, so NULL, freed or foreign pointers give
 //! an error instead of a crash, and a freed handle can never name a newer object.
 
+mod objects;
+pub(crate) use objects::*;
+
 use super::types::{virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
 use std::cell::RefCell;
 use crate::abi::*;

@@ -20,7 +20,8 @@ pub struct _virDomain {
 pub type virDomain = _virDomain;
 pub type virDomainPtr = *mut virDomain;
 
-/// Unused here; exists so that `virError` keeps libvirt's layout.
+/// A virtual network. Free what a call returns with `virNetworkFree`; a callback's `net`
+/// argument is borrowed for the call.
 pub struct _virNetwork {
     _opaque: [u8; 0],
 }
