@@ -71,6 +71,11 @@
 #define LIBVIR_VERSION_NUMBER 9000000
 
 /**
+ * The longest definition accepted.
+ */
+#define MAX_OBJECT_XML (1 << 20)
+
+/**
  * An open connection to a hypervisor. Reference-counted: `virConnectOpen*` and
  * `virConnectRef` each take a reference that `virConnectClose` gives back.
  */
@@ -89,9 +94,26 @@ struct _virConnectEventStream;
 struct _virDomain;
 
 /**
- * Unused here; exists so that `virError` keeps libvirt's layout.
+ * A virtual network. Free what a call returns with `virNetworkFree`; a callback's `net`
+ * argument is borrowed for the call.
  */
 struct _virNetwork;
+
+/**
+ * A host device. Free what a call returns with `virNodeDeviceFree`.
+ */
+struct _virNodeDevice;
+
+/**
+ * A secret. Free what a call returns with `virSecretFree`.
+ */
+struct _virSecret;
+
+/**
+ * A storage pool. Reference-counted like a domain: free what a call returns with
+ * `virStoragePoolFree`; a callback's `pool` argument is borrowed for the call.
+ */
+struct _virStoragePool;
 
 typedef struct _virConnect virConnect;
 
@@ -654,6 +676,47 @@ typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;
 
 typedef virDomainBlockJobInfo *virDomainBlockJobInfoPtr;
 
+typedef struct _virNodeDevice virNodeDevice;
+
+typedef virNodeDevice *virNodeDevicePtr;
+
+/**
+ * The type virConnectNetworkEventRegisterAny takes; cast a specific callback to it with
+ * VIR_NETWORK_EVENT_CALLBACK.
+ */
+typedef void (*virConnectNetworkEventGenericCallback)(virConnectPtr conn,
+                                                      virNetworkPtr net,
+                                                      void *opaque);
+
+typedef struct _virStoragePool virStoragePool;
+
+typedef virStoragePool *virStoragePoolPtr;
+
+/**
+ * The type virConnectStoragePoolEventRegisterAny takes (and VIR_STORAGE_POOL_EVENT_ID_REFRESH's).
+ */
+typedef void (*virConnectStoragePoolEventGenericCallback)(virConnectPtr conn,
+                                                          virStoragePoolPtr pool,
+                                                          void *opaque);
+
+/**
+ * The type virConnectNodeDeviceEventRegisterAny takes (and VIR_NODE_DEVICE_EVENT_ID_UPDATE's).
+ */
+typedef void (*virConnectNodeDeviceEventGenericCallback)(virConnectPtr conn,
+                                                         virNodeDevicePtr dev,
+                                                         void *opaque);
+
+typedef struct _virSecret virSecret;
+
+typedef virSecret *virSecretPtr;
+
+/**
+ * The type virConnectSecretEventRegisterAny takes (and VIR_SECRET_EVENT_ID_VALUE_CHANGED's).
+ */
+typedef void (*virConnectSecretEventGenericCallback)(virConnectPtr conn,
+                                                     virSecretPtr secret,
+                                                     void *opaque);
+
 typedef struct _virConnectEventStream virConnectEventStream;
 
 typedef virConnectEventStream *virConnectEventStreamPtr;
@@ -889,6 +952,28 @@ typedef int virErrorNumber;
  */
 typedef int virDomainEventExistenceType;
 
+typedef int virNetworkEventID;
+
+typedef int virNetworkEventLifecycleType;
+
+typedef int virStoragePoolEventID;
+
+typedef int virStoragePoolEventLifecycleType;
+
+typedef int virNodeDeviceEventID;
+
+typedef int virNodeDeviceEventLifecycleType;
+
+typedef int virSecretEventID;
+
+typedef int virSecretEventLifecycleType;
+
+typedef int virSecretUsageType;
+
+typedef int virConnectListAllNetworksFlags;
+
+typedef int virConnectListAllStoragePoolsFlags;
+
 /**
  * virtevent extension: flags of virDomainJobList.
  */
@@ -1062,6 +1147,42 @@ typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
                                                       virDomainJobKind jobtype,
                                                       virDomainJobState newstate,
                                                       void *opaque);
+
+/**
+ * VIR_NETWORK_EVENT_ID_LIFECYCLE: `event` is a virNetworkEventLifecycleType.
+ */
+typedef void (*virConnectNetworkEventLifecycleCallback)(virConnectPtr conn,
+                                                        virNetworkPtr net,
+                                                        int event,
+                                                        int detail,
+                                                        void *opaque);
+
+/**
+ * VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE: `event` is a virStoragePoolEventLifecycleType.
+ */
+typedef void (*virConnectStoragePoolEventLifecycleCallback)(virConnectPtr conn,
+                                                            virStoragePoolPtr pool,
+                                                            int event,
+                                                            int detail,
+                                                            void *opaque);
+
+/**
+ * VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE: `event` is a virNodeDeviceEventLifecycleType.
+ */
+typedef void (*virConnectNodeDeviceEventLifecycleCallback)(virConnectPtr conn,
+                                                           virNodeDevicePtr dev,
+                                                           int event,
+                                                           int detail,
+                                                           void *opaque);
+
+/**
+ * VIR_SECRET_EVENT_ID_LIFECYCLE: `event` is a virSecretEventLifecycleType.
+ */
+typedef void (*virConnectSecretEventLifecycleCallback)(virConnectPtr conn,
+                                                       virSecretPtr secret,
+                                                       int event,
+                                                       int detail,
+                                                       void *opaque);
 
 #define VIR_CONNECT_CLOSE_REASON_ERROR 0
 
@@ -2734,6 +2855,106 @@ typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
  */
 #define VIR_ERR_NO_DOMAIN_JOB 1002
 
+#define VIR_NETWORK_EVENT_ID_LIFECYCLE 0
+
+#define VIR_NETWORK_EVENT_ID_LAST 1
+
+#define VIR_NETWORK_EVENT_DEFINED 0
+
+#define VIR_NETWORK_EVENT_UNDEFINED 1
+
+#define VIR_NETWORK_EVENT_STARTED 2
+
+#define VIR_NETWORK_EVENT_STOPPED 3
+
+#define VIR_NETWORK_EVENT_LAST 4
+
+#define VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE 0
+
+#define VIR_STORAGE_POOL_EVENT_ID_REFRESH 1
+
+#define VIR_STORAGE_POOL_EVENT_ID_LAST 2
+
+#define VIR_STORAGE_POOL_EVENT_DEFINED 0
+
+#define VIR_STORAGE_POOL_EVENT_UNDEFINED 1
+
+#define VIR_STORAGE_POOL_EVENT_STARTED 2
+
+#define VIR_STORAGE_POOL_EVENT_STOPPED 3
+
+#define VIR_STORAGE_POOL_EVENT_CREATED 4
+
+#define VIR_STORAGE_POOL_EVENT_DELETED 5
+
+#define VIR_STORAGE_POOL_EVENT_LAST 6
+
+#define VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE 0
+
+#define VIR_NODE_DEVICE_EVENT_ID_UPDATE 1
+
+#define VIR_NODE_DEVICE_EVENT_ID_LAST 2
+
+#define VIR_NODE_DEVICE_EVENT_CREATED 0
+
+#define VIR_NODE_DEVICE_EVENT_DELETED 1
+
+#define VIR_NODE_DEVICE_EVENT_DEFINED 2
+
+#define VIR_NODE_DEVICE_EVENT_UNDEFINED 3
+
+#define VIR_NODE_DEVICE_EVENT_LAST 4
+
+#define VIR_SECRET_EVENT_ID_LIFECYCLE 0
+
+#define VIR_SECRET_EVENT_ID_VALUE_CHANGED 1
+
+#define VIR_SECRET_EVENT_ID_LAST 2
+
+#define VIR_SECRET_EVENT_DEFINED 0
+
+#define VIR_SECRET_EVENT_UNDEFINED 1
+
+#define VIR_SECRET_EVENT_LAST 2
+
+#define VIR_SECRET_USAGE_TYPE_NONE 0
+
+#define VIR_SECRET_USAGE_TYPE_VOLUME 1
+
+#define VIR_SECRET_USAGE_TYPE_CEPH 2
+
+#define VIR_SECRET_USAGE_TYPE_ISCSI 3
+
+#define VIR_SECRET_USAGE_TYPE_TLS 4
+
+#define VIR_SECRET_USAGE_TYPE_VTPM 5
+
+#define VIR_SECRET_USAGE_TYPE_LAST 6
+
+#define VIR_CONNECT_LIST_NETWORKS_INACTIVE 1
+
+#define VIR_CONNECT_LIST_NETWORKS_ACTIVE 2
+
+#define VIR_CONNECT_LIST_NETWORKS_PERSISTENT 4
+
+#define VIR_CONNECT_LIST_NETWORKS_TRANSIENT 8
+
+#define VIR_CONNECT_LIST_NETWORKS_AUTOSTART 16
+
+#define VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART 32
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE 1
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE 2
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT 4
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT 8
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART 16
+
+#define VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART 32
+
 /**
  * virtevent extension.
  */
@@ -3907,6 +4128,491 @@ int virDomainBlockJobSetSpeed(virDomainPtr dom,
                               unsigned int flags);
 
 /**
+ * Looks up a network by name; free the result with virNetworkFree.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkLookupByName(virConnectPtr conn, const char *name);
+
+/**
+ * Looks up a network by raw UUID (VIR_UUID_BUFLEN bytes).
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN bytes.
+ */
+virNetworkPtr virNetworkLookupByUUID(virConnectPtr conn, const unsigned char *uuid);
+
+/**
+ * Looks up a network by UUID string.
+ *
+ * # Safety
+ * `uuidstr` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkLookupByUUIDString(virConnectPtr conn, const char *uuidstr);
+
+/**
+ * Defines (or redefines) a persistent network, inactive (VIR_NETWORK_EVENT_DEFINED).
+ *
+ * # Safety
+ * `xml` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkDefineXML(virConnectPtr conn, const char *xml);
+
+/**
+ * virNetworkDefineXML with flags (VIR_NETWORK_DEFINE_VALIDATE).
+ *
+ * # Safety
+ * `xml` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags);
+
+/**
+ * Creates and starts a transient network (VIR_NETWORK_EVENT_STARTED); it goes when destroyed.
+ *
+ * # Safety
+ * `xmlDesc` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkCreateXML(virConnectPtr conn, const char *xmlDesc);
+
+/**
+ * virNetworkCreateXML with flags (VIR_NETWORK_CREATE_VALIDATE).
+ *
+ * # Safety
+ * `xmlDesc` is NULL or a NUL-terminated string.
+ */
+virNetworkPtr virNetworkCreateXMLFlags(virConnectPtr conn, const char *xmlDesc, unsigned int flags);
+
+/**
+ * Starts a defined network (VIR_NETWORK_EVENT_STARTED). Returns 0 or -1.
+ */
+int virNetworkCreate(virNetworkPtr network);
+
+/**
+ * Stops a network (VIR_NETWORK_EVENT_STOPPED); a transient one goes. Returns 0 or -1.
+ */
+int virNetworkDestroy(virNetworkPtr network);
+
+/**
+ * Removes an inactive network's definition (VIR_NETWORK_EVENT_UNDEFINED). Returns 0 or -1.
+ */
+int virNetworkUndefine(virNetworkPtr network);
+
+/**
+ * The network's name, valid while the handle lives; NULL on error.
+ */
+const char *virNetworkGetName(virNetworkPtr network);
+
+/**
+ * The network's raw UUID into `uuid` (VIR_UUID_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN writable bytes.
+ */
+int virNetworkGetUUID(virNetworkPtr network, unsigned char *uuid);
+
+/**
+ * The network's UUID as a string into `buf` (VIR_UUID_STRING_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `buf` is NULL or points to VIR_UUID_STRING_BUFLEN writable bytes.
+ */
+int virNetworkGetUUIDString(virNetworkPtr network, char *buf);
+
+/**
+ * 1 if the network is running, 0 if not, -1 on error.
+ */
+int virNetworkIsActive(virNetworkPtr net);
+
+/**
+ * 1 if the network has a persistent definition, 0 if it is transient, -1 on error.
+ */
+int virNetworkIsPersistent(virNetworkPtr net);
+
+/**
+ * The network's XML definition; free it with free(). NULL on error.
+ */
+char *virNetworkGetXMLDesc(virNetworkPtr network, unsigned int flags);
+
+/**
+ * The connection the network belongs to (not a new reference). NULL on error.
+ */
+virConnectPtr virNetworkGetConnect(virNetworkPtr net);
+
+/**
+ * Takes another reference on the handle. Returns 0 or -1.
+ */
+int virNetworkRef(virNetworkPtr network);
+
+/**
+ * Gives back a reference; the last one frees the handle. Returns 0 or -1.
+ */
+int virNetworkFree(virNetworkPtr network);
+
+/**
+ * The networks of `conn` (filtered by VIR_CONNECT_LIST_NETWORKS_ACTIVE/INACTIVE/PERSISTENT/
+ * TRANSIENT): returns how many, and with `nets` a NULL-terminated array to free() after
+ * virNetworkFree on each. -1 on error.
+ *
+ * # Safety
+ * `nets` is NULL or writable.
+ */
+int virConnectListAllNetworks(virConnectPtr conn, virNetworkPtr **nets, unsigned int flags);
+
+/**
+ * Looks up a host device by name; free the result with virNodeDeviceFree.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+virNodeDevicePtr virNodeDeviceLookupByName(virConnectPtr conn, const char *name);
+
+/**
+ * Creates a device from XML: on the test hypervisor, a vHBA (a `scsi_host` capability with
+ * an `fc_host` one giving its wwnn and wwpn) on a vport-capable Fibre Channel host
+ * (VIR_NODE_DEVICE_EVENT_CREATED). Free the result with virNodeDeviceFree.
+ *
+ * # Safety
+ * `xmlDesc` is NULL or a NUL-terminated string.
+ */
+virNodeDevicePtr virNodeDeviceCreateXML(virConnectPtr conn,
+                                        const char *xmlDesc,
+                                        unsigned int flags);
+
+/**
+ * Destroys a Fibre Channel host device (VIR_NODE_DEVICE_EVENT_DELETED). Returns 0 or -1.
+ */
+int virNodeDeviceDestroy(virNodeDevicePtr dev);
+
+/**
+ * The device's name, valid while the handle lives; NULL on error.
+ */
+const char *virNodeDeviceGetName(virNodeDevicePtr dev);
+
+/**
+ * The device's XML description; free it with free(). NULL on error.
+ */
+char *virNodeDeviceGetXMLDesc(virNodeDevicePtr dev, unsigned int flags);
+
+/**
+ * Takes another reference on the handle. Returns 0 or -1.
+ */
+int virNodeDeviceRef(virNodeDevicePtr dev);
+
+/**
+ * Gives back a reference; the last one frees the handle. Returns 0 or -1.
+ */
+int virNodeDeviceFree(virNodeDevicePtr dev);
+
+/**
+ * The host devices of `conn` (no capability filter: flags must be 0): returns how many, and
+ * with `devices` a NULL-terminated array to free() after virNodeDeviceFree on each.
+ *
+ * # Safety
+ * `devices` is NULL or writable.
+ */
+int virConnectListAllNodeDevices(virConnectPtr conn,
+                                 virNodeDevicePtr **devices,
+                                 unsigned int flags);
+
+/**
+ * Registers `cb` for network event `eventID` (a virNetworkEventID; cast `cb` with
+ * VIR_NETWORK_EVENT_CALLBACK), for network `net` only or, with NULL, for all. Callbacks run from
+ * the event loop with a `net` they do not own. `freecb`, if not NULL, runs once with `opaque`
+ * after deregistration or connection close, never while `cb` runs. Returns the callback ID, or -1.
+ */
+int virConnectNetworkEventRegisterAny(virConnectPtr conn,
+                                      virNetworkPtr net,
+                                      int eventID,
+                                      virConnectNetworkEventGenericCallback cb,
+                                      void *opaque,
+                                      virFreeCallback freecb);
+
+/**
+ * Deregisters callback `callbackID` of virConnectNetworkEventRegisterAny. Returns 0 or -1.
+ */
+int virConnectNetworkEventDeregisterAny(virConnectPtr conn, int callbackID);
+
+/**
+ * Registers `cb` for storage pool event `eventID` (a virStoragePoolEventID; cast `cb` with
+ * VIR_STORAGE_POOL_EVENT_CALLBACK), for `pool` only or, with NULL, for all. As
+ * virConnectNetworkEventRegisterAny otherwise. Returns the callback ID, or -1.
+ */
+int virConnectStoragePoolEventRegisterAny(virConnectPtr conn,
+                                          virStoragePoolPtr pool,
+                                          int eventID,
+                                          virConnectStoragePoolEventGenericCallback cb,
+                                          void *opaque,
+                                          virFreeCallback freecb);
+
+/**
+ * Deregisters callback `callbackID` of virConnectStoragePoolEventRegisterAny. Returns 0 or -1.
+ */
+int virConnectStoragePoolEventDeregisterAny(virConnectPtr conn, int callbackID);
+
+/**
+ * Registers `cb` for node device event `eventID` (a virNodeDeviceEventID; cast `cb` with
+ * VIR_NODE_DEVICE_EVENT_CALLBACK), for device `dev` only (matched by name, as libvirt does) or,
+ * with NULL, for all. As virConnectNetworkEventRegisterAny otherwise.
+ */
+int virConnectNodeDeviceEventRegisterAny(virConnectPtr conn,
+                                         virNodeDevicePtr dev,
+                                         int eventID,
+                                         virConnectNodeDeviceEventGenericCallback cb,
+                                         void *opaque,
+                                         virFreeCallback freecb);
+
+/**
+ * Deregisters callback `callbackID` of virConnectNodeDeviceEventRegisterAny. Returns 0 or -1.
+ */
+int virConnectNodeDeviceEventDeregisterAny(virConnectPtr conn, int callbackID);
+
+/**
+ * Registers `cb` for secret event `eventID` (a virSecretEventID; cast `cb` with
+ * VIR_SECRET_EVENT_CALLBACK), for `secret` only or, with NULL, for all. As
+ * virConnectNetworkEventRegisterAny otherwise.
+ */
+int virConnectSecretEventRegisterAny(virConnectPtr conn,
+                                     virSecretPtr secret,
+                                     int eventID,
+                                     virConnectSecretEventGenericCallback cb,
+                                     void *opaque,
+                                     virFreeCallback freecb);
+
+/**
+ * Deregisters callback `callbackID` of virConnectSecretEventRegisterAny. Returns 0 or -1.
+ */
+int virConnectSecretEventDeregisterAny(virConnectPtr conn, int callbackID);
+
+/**
+ * Looks up a secret by raw UUID (VIR_UUID_BUFLEN bytes); free the result with virSecretFree.
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN bytes.
+ */
+virSecretPtr virSecretLookupByUUID(virConnectPtr conn, const unsigned char *uuid);
+
+/**
+ * Looks up a secret by UUID string.
+ *
+ * # Safety
+ * `uuidstr` is NULL or a NUL-terminated string.
+ */
+virSecretPtr virSecretLookupByUUIDString(virConnectPtr conn, const char *uuidstr);
+
+/**
+ * Looks up the secret used for `usageID` of `usageType` (a virSecretUsageType).
+ *
+ * # Safety
+ * `usageID` is NULL or a NUL-terminated string.
+ */
+virSecretPtr virSecretLookupByUsage(virConnectPtr conn, int usageType, const char *usageID);
+
+/**
+ * Defines (or redefines) a secret (VIR_SECRET_EVENT_DEFINED); its value is set apart.
+ *
+ * # Safety
+ * `xml` is NULL or a NUL-terminated string.
+ */
+virSecretPtr virSecretDefineXML(virConnectPtr conn, const char *xml, unsigned int flags);
+
+/**
+ * Sets the secret's value (VIR_SECRET_EVENT_ID_VALUE_CHANGED). Returns 0 or -1.
+ *
+ * # Safety
+ * `value` is NULL or points to `value_size` bytes.
+ */
+int virSecretSetValue(virSecretPtr secret,
+                      const unsigned char *value,
+                      size_t value_size,
+                      unsigned int flags);
+
+/**
+ * The secret's value, malloc'd (free it with free()), its length in `*value_size`. NULL on
+ * error (a private secret's value is never returned).
+ *
+ * # Safety
+ * `value_size` is NULL or writable.
+ */
+unsigned char *virSecretGetValue(virSecretPtr secret, size_t *value_size, unsigned int flags);
+
+/**
+ * Removes the secret (VIR_SECRET_EVENT_UNDEFINED). Returns 0 or -1.
+ */
+int virSecretUndefine(virSecretPtr secret);
+
+/**
+ * The secret's raw UUID into `uuid` (VIR_UUID_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN writable bytes.
+ */
+int virSecretGetUUID(virSecretPtr secret, unsigned char *uuid);
+
+/**
+ * The secret's UUID as a string into `buf` (VIR_UUID_STRING_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `buf` is NULL or points to VIR_UUID_STRING_BUFLEN writable bytes.
+ */
+int virSecretGetUUIDString(virSecretPtr secret, char *buf);
+
+/**
+ * The secret's virSecretUsageType, or -1.
+ */
+int virSecretGetUsageType(virSecretPtr secret);
+
+/**
+ * What the secret is used for (a volume path, a Ceph or TLS name, an iSCSI target), valid
+ * while the handle lives; NULL on error.
+ */
+const char *virSecretGetUsageID(virSecretPtr secret);
+
+/**
+ * The secret's XML definition (never its value); free it with free(). NULL on error.
+ */
+char *virSecretGetXMLDesc(virSecretPtr secret, unsigned int flags);
+
+/**
+ * Takes another reference on the handle. Returns 0 or -1.
+ */
+int virSecretRef(virSecretPtr secret);
+
+/**
+ * Gives back a reference; the last one frees the handle. Returns 0 or -1.
+ */
+int virSecretFree(virSecretPtr secret);
+
+/**
+ * The secrets of `conn` (flags must be 0): returns how many, and with `secrets` a
+ * NULL-terminated array to free() after virSecretFree on each. -1 on error.
+ *
+ * # Safety
+ * `secrets` is NULL or writable.
+ */
+int virConnectListAllSecrets(virConnectPtr conn, virSecretPtr **secrets, unsigned int flags);
+
+/**
+ * Looks up a storage pool by name; free the result with virStoragePoolFree.
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string.
+ */
+virStoragePoolPtr virStoragePoolLookupByName(virConnectPtr conn, const char *name);
+
+/**
+ * Looks up a storage pool by raw UUID (VIR_UUID_BUFLEN bytes).
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN bytes.
+ */
+virStoragePoolPtr virStoragePoolLookupByUUID(virConnectPtr conn, const unsigned char *uuid);
+
+/**
+ * Looks up a storage pool by UUID string.
+ *
+ * # Safety
+ * `uuidstr` is NULL or a NUL-terminated string.
+ */
+virStoragePoolPtr virStoragePoolLookupByUUIDString(virConnectPtr conn, const char *uuidstr);
+
+/**
+ * Defines (or redefines) a persistent storage pool, inactive (VIR_STORAGE_POOL_EVENT_DEFINED).
+ *
+ * # Safety
+ * `xml` is NULL or a NUL-terminated string.
+ */
+virStoragePoolPtr virStoragePoolDefineXML(virConnectPtr conn, const char *xml, unsigned int flags);
+
+/**
+ * Creates and starts a transient storage pool (VIR_STORAGE_POOL_EVENT_STARTED).
+ *
+ * # Safety
+ * `xmlDesc` is NULL or a NUL-terminated string.
+ */
+virStoragePoolPtr virStoragePoolCreateXML(virConnectPtr conn,
+                                          const char *xmlDesc,
+                                          unsigned int flags);
+
+/**
+ * Starts a defined storage pool (VIR_STORAGE_POOL_EVENT_STARTED). Returns 0 or -1.
+ */
+int virStoragePoolCreate(virStoragePoolPtr pool, unsigned int flags);
+
+/**
+ * Stops a storage pool (VIR_STORAGE_POOL_EVENT_STOPPED); a transient one goes. Returns 0 or -1.
+ */
+int virStoragePoolDestroy(virStoragePoolPtr pool);
+
+/**
+ * Removes an inactive storage pool's definition (VIR_STORAGE_POOL_EVENT_UNDEFINED). Returns 0 or -1.
+ */
+int virStoragePoolUndefine(virStoragePoolPtr pool);
+
+/**
+ * Rescans a running storage pool (VIR_STORAGE_POOL_EVENT_ID_REFRESH). Returns 0 or -1.
+ */
+int virStoragePoolRefresh(virStoragePoolPtr pool, unsigned int flags);
+
+/**
+ * The storage pool's name, valid while the handle lives; NULL on error.
+ */
+const char *virStoragePoolGetName(virStoragePoolPtr pool);
+
+/**
+ * The storage pool's raw UUID into `uuid` (VIR_UUID_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `uuid` is NULL or points to VIR_UUID_BUFLEN writable bytes.
+ */
+int virStoragePoolGetUUID(virStoragePoolPtr pool, unsigned char *uuid);
+
+/**
+ * The storage pool's UUID as a string into `buf` (VIR_UUID_STRING_BUFLEN bytes). Returns 0 or -1.
+ *
+ * # Safety
+ * `buf` is NULL or points to VIR_UUID_STRING_BUFLEN writable bytes.
+ */
+int virStoragePoolGetUUIDString(virStoragePoolPtr pool, char *buf);
+
+/**
+ * 1 if the storage pool is running, 0 if not, -1 on error.
+ */
+int virStoragePoolIsActive(virStoragePoolPtr pool);
+
+/**
+ * 1 if the storage pool has a persistent definition, 0 if it is transient, -1 on error.
+ */
+int virStoragePoolIsPersistent(virStoragePoolPtr pool);
+
+/**
+ * The storage pool's XML definition; free it with free(). NULL on error.
+ */
+char *virStoragePoolGetXMLDesc(virStoragePoolPtr pool, unsigned int flags);
+
+/**
+ * Takes another reference on the handle. Returns 0 or -1.
+ */
+int virStoragePoolRef(virStoragePoolPtr pool);
+
+/**
+ * Gives back a reference; the last one frees the handle. Returns 0 or -1.
+ */
+int virStoragePoolFree(virStoragePoolPtr pool);
+
+/**
+ * The storage pools of `conn` (filtered by VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE/INACTIVE/
+ * PERSISTENT/TRANSIENT): returns how many, and with `pools` a NULL-terminated array to free()
+ * after virStoragePoolFree on each. -1 on error.
+ *
+ * # Safety
+ * `pools` is NULL or writable.
+ */
+int virConnectListAllStoragePools(virConnectPtr conn,
+                                  virStoragePoolPtr **pools,
+                                  unsigned int flags);
+
+/**
  * The first parameter called `name`, or NULL (not an error: no error is set, as in libvirt).
  *
  * # Safety
@@ -4204,6 +4910,11 @@ int virConnectEventStreamClose(virConnectEventStreamPtr stream);
 /* Casts a specific domain event callback to the type virConnectDomainEventRegisterAny takes.
  * The detour through void (*)(void) keeps gcc's -Wcast-function-type quiet. */
 #define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
+/* The same for the other object families' RegisterAny calls. */
+#define VIR_NETWORK_EVENT_CALLBACK(cb) ((virConnectNetworkEventGenericCallback)(void (*)(void))(cb))
+#define VIR_STORAGE_POOL_EVENT_CALLBACK(cb) ((virConnectStoragePoolEventGenericCallback)(void (*)(void))(cb))
+#define VIR_NODE_DEVICE_EVENT_CALLBACK(cb) ((virConnectNodeDeviceEventGenericCallback)(void (*)(void))(cb))
+#define VIR_SECRET_EVENT_CALLBACK(cb) ((virConnectSecretEventGenericCallback)(void (*)(void))(cb))
 
 /* libvirt's typed-parameter names of a domain job's statistics (src/abi/jobs.rs; cbindgen
  * cannot emit string constants, and a unit test keeps these equal to the Rust ones). */

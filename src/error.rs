@@ -28,6 +28,14 @@ fn code_prefix(code: virErrorNumber) -> &'static str {
         VIR_ERR_XML_ERROR => "XML description is invalid or not well formed",
         VIR_ERR_XML_DETAIL => "XML error",
         VIR_ERR_NO_DOMAIN => "Domain not found",
+        VIR_ERR_NO_NETWORK => "Network not found",
+        VIR_ERR_NO_STORAGE_POOL => "Storage pool not found",
+        VIR_ERR_NO_NODE_DEVICE => "Node device not found",
+        VIR_ERR_NO_SECRET => "Secret not found",
+        VIR_ERR_INVALID_NETWORK => "invalid network pointer in",
+        VIR_ERR_INVALID_STORAGE_POOL => "invalid storage pool pointer in",
+        VIR_ERR_INVALID_NODE_DEVICE => "invalid node device pointer in",
+        VIR_ERR_INVALID_SECRET => "Invalid secret",
         VIR_ERR_OPERATION_INVALID => "Requested operation is not valid",
         VIR_ERR_OPERATION_DENIED => "operation forbidden",
         VIR_ERR_SYSTEM_ERROR => "system error",
@@ -48,7 +56,11 @@ impl VirError {
         let prefix = code_prefix(code);
         let message = if detail.is_empty() {
             prefix.to_string()
-        } else if matches!(code, VIR_ERR_INVALID_CONN | VIR_ERR_INVALID_DOMAIN | VIR_ERR_INVALID_STREAM) {
+        } else if matches!(
+            code,
+            VIR_ERR_INVALID_CONN | VIR_ERR_INVALID_DOMAIN | VIR_ERR_INVALID_NETWORK | VIR_ERR_INVALID_STORAGE_POOL | VIR_ERR_INVALID_NODE_DEVICE
+                | VIR_ERR_INVALID_STREAM
+        ) {
             format!("{prefix} {detail}")
         } else {
             format!("{prefix}: {detail}")

@@ -15,4 +15,5 @@ pub mod jobs;
 pub mod events;
 pub mod ffi;
 pub mod model;
+pub mod objects;
 pub mod sys;

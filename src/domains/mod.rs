@@ -108,6 +108,9 @@ pub struct Table<X> {
     pub revision: u64,
     /// The backend's virErrorDomain, for the errors the core raises on its behalf.
     pub error_domain: i32,
+    /// Networks, storage pools, node devices and secrets: under the same lock and revision
+    /// counter as the domains, so that all changes have one commit order (see `crate::objects`).
+    pub objects: crate::objects::Objects,
 }
 
 impl<X> Table<X> {
@@ -392,6 +395,7 @@ impl<X> Store<X> {
                 next_id: 1,
                 revision: 0,
                 error_domain,
+                objects: Default::default(),
             }),
             changed: Condvar::new(),
             bus: EventBus::new(),

@@ -3,6 +3,7 @@
 //! Backends build on the backend-neutral core in `crate::domains`; the test backend lives
 //! here, a QMP backend would be another implementation.
 
+pub mod objects;
 pub mod test;
 
 use crate::error::Result;
@@ -34,6 +35,8 @@ pub enum MetadataKind {
 /// Operations that change a domain return once the change is committed and its events queued.
 pub trait Driver: Send + Sync {
     fn events(&self) -> &Arc<EventBus>;
+    /// Its networks, storage pools, node devices and secrets.
+    fn objects(&self) -> &dyn objects::ObjectDriver;
     /// The event IDs this backend can emit, in increasing order.
     fn supported_event_ids(&self) -> &'static [i32];
 

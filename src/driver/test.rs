@@ -18,6 +18,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 mod jobs;
+mod objects;
 mod start;
 
 const SAVE_MAGIC: &str = "virtevent-save-image-v1";
@@ -51,7 +52,8 @@ impl TestDriver {
         TestDriver { inner: Arc::new(Inner { store: Store::new(VIR_FROM_TEST), ticker_running: Mutex::new(false) }) }
     }
 
-    /// The populated hypervisor of `test:///default`: the running persistent domain `test`.
+    /// The populated hypervisor of `test:///default`: the running persistent domain `test`, and
+    /// libvirt's default network, storage pool and node devices.
     pub fn with_default_domain() -> Self {
         let driver = Self::empty();
         let def = DomainDef::parse(DEFAULT_TEST_DOMAIN_XML).expect("built-in domain XML is valid");
@@ -64,6 +66,7 @@ impl TestDriver {
                 Ok(())
             })
             .expect("the built-in domain starts");
+        driver.preload_default_objects().expect("the built-in objects are valid");
         driver
     }
 
@@ -93,6 +96,10 @@ const SUPPORTED_EVENT_IDS: &[i32] = &[
 impl Driver for TestDriver {
     fn events(&self) -> &Arc<EventBus> {
         &self.inner.store.bus
+    }
+
+    fn objects(&self) -> &dyn crate::driver::objects::ObjectDriver {
+        self
     }
 
     fn supported_event_ids(&self) -> &'static [i32] {

@@ -1,11 +1,13 @@
 //! The event core: what an event is, who wants it (registry) and how it gets to them (bus).
 
 pub mod bus;
+pub mod family;
 pub mod registry;
 pub mod stream;
 
 use crate::abi::*;
 use crate::model::def::DomainDef;
+use family::{Family, ObjectEvent};
 pub use crate::model::name::DomainName;
 use once_cell::sync::Lazy;
 use std::ffi::{CStr, CString};
@@ -195,11 +197,14 @@ pub enum EventKind {
     Bookmark,
     /// Extension, for one watch only: its backlog outgrew the history; it ends here.
     Expired,
+    /// An event about a network, storage pool, node device or secret (see `family`).
+    Object(Box<ObjectEvent>),
 }
 
 impl EventKind {
     /// The registration IDs this event is delivered to (two for the events libvirt
-    /// reports through an old and a newer callback type).
+    /// reports through an old and a newer callback type); for another family than domains,
+    /// registry IDs (`Family::registry_id`).
     pub fn event_ids(&self) -> &'static [i32] {
         match self {
             EventKind::Lifecycle { .. } => &[VIR_DOMAIN_EVENT_ID_LIFECYCLE],
@@ -231,6 +236,15 @@ impl EventKind {
             EventKind::JobState(_) => &[VIR_DOMAIN_EVENT_ID_JOB_STATE],
             EventKind::Bookmark => &[VIR_DOMAIN_EVENT_ID_BOOKMARK],
             EventKind::Expired => &[VIR_DOMAIN_EVENT_ID_EXPIRED],
+            EventKind::Object(o) => o.registry_ids(),
+        }
+    }
+
+    /// The family of the object the event is about.
+    pub fn family(&self) -> Family {
+        match self {
+            EventKind::Object(o) => o.family,
+            _ => Family::Domain,
         }
     }
 

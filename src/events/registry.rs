@@ -2,6 +2,7 @@
 //! for one event costs time proportional to the callbacks that match it. Registrations are
 //! kept compact: applications register one callback per domain by the thousand.
 
+use super::family::Family;
 use super::Event;
 use crate::error::{Result, VirError};
 use crate::fasthash::{FastHasher, FastMap};
@@ -22,6 +23,8 @@ pub enum Style {
     Any,
     /// virConnectEventRegister: the generic tagged-union callback.
     Generic,
+    /// The RegisterAny call of another family than domains (virConnectNetworkEventRegisterAny…).
+    ObjectAny(Family),
 }
 
 /// What the registry calls for an application. Held inside its registration, so that one
@@ -37,16 +40,20 @@ pub trait Callback: Send + Sync {
 /// What a registration asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Filter {
-    /// None: every kind of event.
+    /// A registry ID (a domain event ID, or another family's from `Family::registry_id`);
+    /// None: every domain event.
     pub event_id: Option<i32>,
-    /// None: every domain.
+    /// None: every object. The domain, or for another family the object, by its UUID.
     pub domain: Option<Uuid>,
 }
 
 impl Filter {
     pub fn matches(&self, event: &Event) -> bool {
-        self.event_id.is_none_or(|id| event.kind.event_ids().contains(&id))
-            && self.domain.is_none_or(|uuid| uuid == event.uuid)
+        let wanted = match self.event_id {
+            Some(id) => event.kind.event_ids().contains(&id),
+            None => event.kind.family() == Family::Domain,
+        };
+        wanted && self.domain.is_none_or(|uuid| uuid == event.uuid)
     }
 
     /// The ID under which a registration with this filter sees `event`: the one it asked for
@@ -513,7 +520,9 @@ impl Registry {
                 runs += index.collect(uuid, out);
             }
         }
-        runs += self.every_event.collect(uuid, out);
+        if event.kind.family() == Family::Domain {
+            runs += self.every_event.collect(uuid, out);
+        }
         out.retain(|r| r.is_live() && r.from_seq() <= seq);
         if runs > 1 {
             out.sort_unstable_by_key(|r| r.id);
@@ -526,6 +535,7 @@ fn style_register_call(style: Style) -> &'static str {
         Style::Legacy => "virConnectDomainEventRegister",
         Style::Any => "virConnectDomainEventRegisterAny",
         Style::Generic => "virConnectEventRegister",
+        Style::ObjectAny(family) => family.register_call(),
     }
 }
 
@@ -534,6 +544,7 @@ fn style_deregister_call(style: Style) -> &'static str {
         Style::Legacy => "virConnectDomainEventDeregister",
         Style::Any => "virConnectDomainEventDeregisterAny",
         Style::Generic => "virConnectEventUnregister",
+        Style::ObjectAny(family) => family.deregister_call(),
     }
 }
 
@@ -603,6 +614,52 @@ mod tests {
         let mut out = Vec::new();
         reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
         assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r0, r1, r3]);
+    }
+
+    #[test]
+    fn families_never_see_each_others_events() {
+        use crate::events::family::{ObjectChange, ObjectEvent};
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let object = Uuid::new_v4();
+        let network_lifecycle = Family::Network.registry_id(VIR_NETWORK_EVENT_ID_LIFECYCLE);
+        let domain = reg.add_now(new_reg(1, 10, Style::Any, lifecycle(None), &frees)).ok().unwrap();
+        let generic = reg.add_now(new_reg(1, 11, Style::Generic, Filter { event_id: None, domain: None }, &frees)).ok().unwrap();
+        let network = reg
+            .add_now(new_reg(1, 10, Style::ObjectAny(Family::Network), Filter { event_id: Some(network_lifecycle), domain: None }, &frees))
+            .ok()
+            .unwrap();
+        let pool = reg
+            .add_now(new_reg(1, 12, Style::ObjectAny(Family::StoragePool), Filter { event_id: Some(Family::StoragePool.registry_id(0)), domain: None }, &frees))
+            .ok()
+            .unwrap();
+        let one_network = reg
+            .add_now(new_reg(1, 13, Style::ObjectAny(Family::Network), Filter { event_id: Some(network_lifecycle), domain: Some(object) }, &frees))
+            .ok()
+            .unwrap();
+        let started = ObjectEvent {
+            family: Family::Network,
+            name: std::ffi::CString::new("n").unwrap(),
+            usage: None,
+            change: ObjectChange::Lifecycle { event: VIR_NETWORK_EVENT_STARTED, detail: 0 },
+        };
+        let mut out = Vec::new();
+        reg.matching(&event(object, EventKind::Object(Box::new(started.clone()))), 0, &mut out);
+        assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![network, one_network]);
+        reg.matching(&event(Uuid::new_v4(), EventKind::Object(Box::new(started))), 0, &mut out);
+        assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![network], "the object filter applies");
+        reg.matching(&event(object, EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
+        assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![domain, generic], "a domain event reaches no other family");
+        assert!(!Filter { event_id: None, domain: None }.matches(&event(object, EventKind::Object(Box::new(ObjectEvent {
+            family: Family::StoragePool,
+            name: std::ffi::CString::new("p").unwrap(),
+            usage: None,
+            change: ObjectChange::PoolRefreshed,
+        })))), "every event means every domain event");
+        let err = reg.remove(1, network, Style::Any).err().unwrap();
+        assert!(err.message.contains("virConnectNetworkEventDeregisterAny"), "{}", err.message);
+        assert!(reg.remove(1, pool, Style::ObjectAny(Family::Network)).is_err(), "only through its own family's call");
+        assert!(reg.remove(1, pool, Style::ObjectAny(Family::StoragePool)).is_ok());
     }
 
     #[test]

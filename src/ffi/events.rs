@@ -171,8 +171,8 @@ unsafe fn invoke(
         }
         (EventKind::Existence { kind }, _) => call!(virConnectDomainEventExistenceCallback, *kind),
         (EventKind::JobState(e), _) => call!(virConnectDomainEventJobStateCallback, e.name.as_ptr(), e.kind, e.new_state),
-        // Delivered only to generic registrations.
-        (EventKind::Bookmark | EventKind::Expired, _) => {}
+        // Delivered only to generic registrations; other families' events only to theirs.
+        (EventKind::Bookmark | EventKind::Expired | EventKind::Object(_), _) => {}
     }
 }
 

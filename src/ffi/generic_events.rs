@@ -45,7 +45,8 @@ pub(crate) fn c_event(event: &Event, event_id: i32, parts: &mut CEventParts) -> 
     };
     match &event.kind {
         EventKind::Lifecycle { event, detail } => data.lifecycle = virConnectEventLifecycle { event: *event, detail: *detail },
-        EventKind::Reboot | EventKind::ControlError | EventKind::Bookmark | EventKind::Expired => {}
+        // Other families' events never match a generic registration (see events::family).
+        EventKind::Reboot | EventKind::ControlError | EventKind::Bookmark | EventKind::Expired | EventKind::Object(_) => {}
         EventKind::RtcChange { utc_offset } => data.rtcChange = virConnectEventRTCChange { utcOffset: *utc_offset },
         EventKind::Watchdog { action } => data.watchdog = virConnectEventWatchdog { action: *action },
         EventKind::IoError(e) => {

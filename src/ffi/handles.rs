@@ -4,6 +4,9 @@
 //! or foreign pointers give an error instead of a crash, and a freed handle can never name a
 //! newer object.
 
+mod objects;
+pub(crate) use objects::*;
+
 use super::stream::LastRead;
 use super::types::{virConnectEventStreamPtr, virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
 use std::cell::RefCell;

@@ -28,7 +28,8 @@ pub struct _virConnectEventStream {
 pub type virConnectEventStream = _virConnectEventStream;
 pub type virConnectEventStreamPtr = *mut virConnectEventStream;
 
-/// Unused here; exists so that `virError` keeps libvirt's layout.
+/// A virtual network. Free what a call returns with `virNetworkFree`; a callback's `net`
+/// argument is borrowed for the call.
 pub struct _virNetwork {
     _opaque: [u8; 0],
 }
