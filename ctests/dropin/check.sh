@@ -3,7 +3,8 @@
 # installed: the symbol list is current, every symbol carries libvirt's version, a program
 # built against libvirt prints the same on both, and Debian's libvirt-python runs on it.
 # Prints PASS/FAIL lines for ctests/run.sh. Needs VIRTEVENT_COMPAT_DIR (where our libvirt.so.0
-# is) and VIRTEVENT_DROPIN_DIR (the programs built against libvirt).
+# is) and VIRTEVENT_DROPIN_DIR (the programs built against libvirt); VIRTEVENT_DROPIN_OURS_DIR, if
+# set, holds the same programs built against virtevent's header.
 set -u
 compat=${VIRTEVENT_COMPAT_DIR:?}
 programs=${VIRTEVENT_DROPIN_DIR:?}
@@ -27,11 +28,24 @@ real_lib="$(pkg-config --variable=libdir libvirt)/libvirt.so.0"
 diff <(versions "$real_lib") <(versions "$compat/libvirt.so.0")
 result dropin_every_symbol_with_libvirts_version $?
 
+# Each program's output on our libvirt.so.0 equals its output on libvirt, except for the
+# differences its NAME.libvirt-diff (if any) lists exactly (lines starting with # explain them).
+# The same source built against our header prints what the libvirt build prints on our library.
 for program in "$programs"/*; do
+    name=$(basename "$program")
     real=$("$program" 2>&1)
     ours=$(LD_LIBRARY_PATH="$compat" "$program" 2>&1)
-    diff <(echo "$real") <(echo "$ours")
-    result "dropin_same_output_as_libvirt:$(basename "$program")" $?
+    expected=ctests/dropin/$name.libvirt-diff
+    if [ -f "$expected" ]; then
+        diff <(grep -v '^#' "$expected") <(diff <(echo "$real") <(echo "$ours"))
+    else
+        diff <(echo "$real") <(echo "$ours")
+    fi
+    result "dropin_same_output_as_libvirt:$name" $?
+    if [ -n "${VIRTEVENT_DROPIN_OURS_DIR:-}" ]; then
+        diff <(echo "$ours") <("$VIRTEVENT_DROPIN_OURS_DIR/$name" 2>&1)
+        result "dropin_same_output_built_against_our_header:$name" $?
+    fi
 done
 
 # Debian's binding is built for Debian's python3.

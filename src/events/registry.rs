@@ -455,7 +455,14 @@ impl Registry {
                     style_deregister_call(reg.key.style)
                 )))
             }
-            _ => return Err(VirError::invalid_arg(format!("could not find event callback {id} for deletion"))),
+            // libvirt's event core reports this in VIR_FROM_NONE, not with the call's arguments.
+            _ => {
+                return Err(VirError::new(
+                    crate::abi::VIR_ERR_INVALID_ARG,
+                    crate::abi::VIR_FROM_NONE,
+                    format!("could not find event callback {id} for deletion"),
+                ))
+            }
         }
         let i = self.by_id.binary_search_by_key(&id, |r| r.id).expect("found above");
         let reg = self.by_id.remove(i);
