@@ -297,6 +297,28 @@ static void test_callbacks_may_reenter(void)
     virConnectClose(conn);
 }
 
+static void test_host_calls(void)
+{
+    virConnectPtr conn = virConnectOpen("test:///empty");
+    unsigned long version = 0;
+    CHECK(virConnectGetVersion(conn, &version) == 0 && version == 2);
+    CHECK(virConnectGetVersion(conn, NULL) == -1);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
+    CHECK(virConnectGetMaxVcpus(conn, NULL) == 32 && virConnectGetMaxVcpus(conn, "test") == 32);
+    virNodeInfo info;
+    CHECK(virNodeGetInfo(conn, &info) == 0 && strcmp(info.model, "i686") == 0);
+    CHECK(info.cpus == info.nodes * info.sockets * info.cores * info.threads && info.memory == 3145728);
+    char *caps = virConnectGetCapabilities(conn);
+    CHECK(caps && strstr(caps, "<domain type='test'/>") && strstr(caps, "<cells num='2'>"));
+    free(caps);
+    char *host = virConnectGetHostname(conn);
+    CHECK(host && host[0]);
+    free(host);
+    virConnectClose(conn);
+    CHECK(virConnectGetCapabilities(conn) == NULL);
+    EXPECT_ERROR(VIR_ERR_INVALID_CONN);
+}
+
 int main(void)
 {
     harness_init();
@@ -306,5 +328,6 @@ int main(void)
     RUN(test_object_filter_and_duplicates);
     RUN(test_handles_are_checked_by_family);
     RUN(test_callbacks_may_reenter);
+    RUN(test_host_calls);
     return harness_exit();
 }

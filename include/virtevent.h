@@ -599,6 +599,30 @@ typedef void (*virConnectEventCallback)(virConnectPtr conn,
                                         void *opaque);
 
 /**
+ * The host's CPU model, memory and CPU topology (libvirt's layout).
+ */
+struct _virNodeInfo {
+  /**
+   * The CPU model, NUL-terminated.
+   */
+  char model[32];
+  /**
+   * Memory in KiB.
+   */
+  unsigned long memory;
+  unsigned int cpus;
+  unsigned int mhz;
+  unsigned int nodes;
+  unsigned int sockets;
+  unsigned int cores;
+  unsigned int threads;
+};
+
+typedef struct _virNodeInfo virNodeInfo;
+
+typedef virNodeInfo *virNodeInfoPtr;
+
+/**
  * virtevent extension: what a job does (the `type` of a virDomainJob).
  */
 typedef int virDomainJobKind;
@@ -3872,6 +3896,42 @@ int virConnectSetEventHistorySize(virConnectPtr conn, unsigned int size);
  * "bookmark" (default 5000), for every registration on the backend of `conn`. Returns 0 or -1.
  */
 int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int milliseconds);
+
+/**
+ * Stores the hypervisor's version (major * 1,000,000 + minor * 1,000 + micro) in `*hvVer`.
+ * Returns 0 or -1.
+ *
+ * # Safety
+ * `hvVer` is NULL or writable.
+ */
+int virConnectGetVersion(virConnectPtr conn, unsigned long *hvVer);
+
+/**
+ * The host's name; free it with free(). NULL on error.
+ */
+char *virConnectGetHostname(virConnectPtr conn);
+
+/**
+ * The hypervisor's capabilities XML (host CPU and NUMA topology, the guests it runs); free it
+ * with free(). NULL on error.
+ */
+char *virConnectGetCapabilities(virConnectPtr conn);
+
+/**
+ * Fills `info` with the host's CPU model, memory and CPU topology. Returns 0 or -1.
+ *
+ * # Safety
+ * `info` is NULL or points to a writable virNodeInfo.
+ */
+int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info);
+
+/**
+ * The most vCPUs a guest of virtualization type `type` (NULL: the default) may have, or -1.
+ *
+ * # Safety
+ * `type` is NULL or a NUL-terminated string.
+ */
+int virConnectGetMaxVcpus(virConnectPtr conn, const char *type);
 
 /**
  * virtevent extension: releases a virDomainJob from virDomainJobList (its name, its `data`

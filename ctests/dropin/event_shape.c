@@ -334,6 +334,25 @@ int main(int argc, char **argv)
     virConnectPtr conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
     if (!conn)
         return 1;
+    /* What a libvirt program asks at startup. */
+    unsigned long version = 0, libversion = 0;
+    step("version", virConnectGetVersion(conn, &version) == 0 && virConnectGetLibVersion(conn, &libversion) == 0);
+    printf("hypervisor %lu library %lu type %s max vcpus %d\n", version, libversion, virConnectGetType(conn),
+           virConnectGetMaxVcpus(conn, NULL));
+    char *hostname = virConnectGetHostname(conn);
+    printf("hostname known %d\n", hostname != NULL && hostname[0] != '\0');
+    free(hostname);
+    char *uri_now = virConnectGetURI(conn);
+    printf("uri %s alive %d encrypted %d secure %d\n", uri_now, virConnectIsAlive(conn), virConnectIsEncrypted(conn),
+           virConnectIsSecure(conn));
+    free(uri_now);
+    virNodeInfo node;
+    step("node info", virNodeGetInfo(conn, &node) == 0);
+    printf("node %s %lu KiB %u cpus %u MHz %u nodes %u sockets %u cores %u threads\n", node.model, node.memory, node.cpus,
+           node.mhz, node.nodes, node.sockets, node.cores, node.threads);
+    char *caps = virConnectGetCapabilities(conn);
+    printf("capabilities:\n%s", caps ? caps : "(none)\n");
+    free(caps);
     step("close callback", virConnectRegisterCloseCallback(conn, on_close, NULL, NULL) == 0);
     step("legacy register", virConnectDomainEventRegister(conn, dom_legacy, strdup("legacy"), free_label) == 0);
     for (size_t i = 0; i < COUNT(domain_events); i++)

@@ -23,6 +23,19 @@ pub struct DomainInfo {
     pub cpu_time_ns: u64,
 }
 
+/// What `virNodeGetInfo` reports of the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeInfo {
+    pub model: &'static str,
+    pub memory_kib: u64,
+    pub cpus: u32,
+    pub mhz: u32,
+    pub nodes: u32,
+    pub sockets: u32,
+    pub cores: u32,
+    pub threads: u32,
+}
+
 /// Metadata kinds of `virDomainSetMetadata`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetadataKind {
@@ -37,6 +50,15 @@ pub trait Driver: Send + Sync {
     fn events(&self) -> &Arc<EventBus>;
     /// Its networks, storage pools, node devices and secrets.
     fn objects(&self) -> &dyn objects::ObjectDriver;
+
+    // The host, as the calls every libvirt program makes at startup see it.
+
+    /// The hypervisor's version (major * 1,000,000 + minor * 1,000 + micro).
+    fn hypervisor_version(&self) -> u64;
+    fn node_info(&self) -> NodeInfo;
+    fn capabilities_xml(&self) -> String;
+    /// The most vCPUs a guest of virtualization type `kind` (None: the default) may have.
+    fn max_vcpus(&self, kind: Option<&str>) -> Result<i32>;
     /// The event IDs this backend can emit, in increasing order.
     fn supported_event_ids(&self) -> &'static [i32];
 

@@ -17,6 +17,7 @@ use std::io::Read;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod host;
 mod jobs;
 mod objects;
 mod start;
@@ -100,6 +101,23 @@ impl Driver for TestDriver {
 
     fn objects(&self) -> &dyn crate::driver::objects::ObjectDriver {
         self
+    }
+
+    fn hypervisor_version(&self) -> u64 {
+        host::HYPERVISOR_VERSION
+    }
+
+    fn node_info(&self) -> crate::driver::NodeInfo {
+        host::NODE_INFO
+    }
+
+    fn capabilities_xml(&self) -> String {
+        host::capabilities_xml()
+    }
+
+    fn max_vcpus(&self, _kind: Option<&str>) -> Result<i32> {
+        // libvirt's test driver gives the same limit whatever the type asked about.
+        Ok(host::MAX_VCPUS)
     }
 
     fn supported_event_ids(&self) -> &'static [i32] {

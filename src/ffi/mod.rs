@@ -13,6 +13,7 @@ pub mod events;
 pub mod family_types;
 pub mod generic_events;
 pub mod handles;
+pub mod host;
 pub mod jobs;
 pub mod network;
 pub mod node_device;
