@@ -18,7 +18,7 @@ result() {
     if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fi
 }
 versions() {
-    objdump -T "$1" | awk '$(NF-1) ~ /^LIBVIRT_[0-9]/ { print $(NF-1), $NF }' | sort
+    objdump -T "$1" | awk 'NF > 1 && $(NF-1) ~ /^LIBVIRT_[0-9]/ { print $(NF-1), $NF }' | sort
 }
 
 python3 tools/libvirt_symbols.py check
