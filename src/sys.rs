@@ -149,6 +149,19 @@ impl Epoll {
     }
 }
 
+/// The host's name, as gethostname(2) reports it.
+pub fn hostname() -> io::Result<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: `buf` is a writable buffer of the length passed; gethostname NUL-terminates it
+    // when the name fits (the last byte stays 0 either way).
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len() - 1) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Ok(String::from_utf8_lossy(&buf[..len]).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,17 +187,4 @@ mod tests {
         timer.disarm();
         assert!(!readable(epoll.fd()));
     }
-}
-
-/// The host's name, as gethostname(2) reports it.
-pub fn hostname() -> io::Result<String> {
-    let mut buf = [0u8; 256];
-    // SAFETY: `buf` is a writable buffer of the length passed; gethostname NUL-terminates it
-    // when the name fits (the last byte stays 0 either way).
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len() - 1) };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    Ok(String::from_utf8_lossy(&buf[..len]).into_owned())
 }
