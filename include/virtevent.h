@@ -3421,6 +3421,11 @@ int virDomainIsActive(virDomainPtr dom);
 int virDomainIsPersistent(virDomainPtr dom);
 
 /**
+ * 1 if a managed save image waits for the domain's next start, 0 if not, -1 on error.
+ */
+int virDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags);
+
+/**
  * The domain's XML; free() it. VIR_DOMAIN_XML_INACTIVE: the persistent configuration.
  * VIR_DOMAIN_XML_RESOURCE_VERSION (extension): with `resourceVersion='N'` on `<domain>`.
  * VIR_DOMAIN_XML_EVENT_SNAPSHOT (extension), on the `dom` an event callback received (or a

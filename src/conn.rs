@@ -45,13 +45,16 @@ impl Connection {
         let driver: Arc<dyn Driver> = match uri.trim_end_matches('/') {
             "test:///default" => shared_default_driver(),
             "test:///empty" => Arc::new(TestDriver::empty()),
-            _ => {
-                return Err(VirError::new(
-                    VIR_ERR_NO_CONNECT,
-                    VIR_FROM_NONE,
-                    format!("{uri} (supported: {DEFAULT_URI}, {EMPTY_URI})"),
-                ))
-            }
+            other => match other.strip_prefix("test://").filter(|path| path.starts_with('/') && path.len() > 1) {
+                Some(config_path) => Arc::new(TestDriver::from_config_file(config_path)?),
+                None => {
+                    return Err(VirError::new(
+                        VIR_ERR_NO_CONNECT,
+                        VIR_FROM_NONE,
+                        format!("{uri} (supported: {DEFAULT_URI}, {EMPTY_URI}, test:///ABSOLUTE/PATH.xml)"),
+                    ))
+                }
+            },
         };
         eventloop::dispatch_thread()
             .connection_opened()

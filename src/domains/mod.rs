@@ -176,16 +176,23 @@ impl<X> Txn<'_, X> {
     /// Starts a stopped domain (STARTED with `detail`; with `paused`, then SUSPENDED(PAUSED));
     /// returns its new ID.
     pub fn start(&mut self, uuid: &Uuid, reason: i32, detail: i32, paused: bool) -> i32 {
+        let id = self.start_as(uuid, DomainState::new(VIR_DOMAIN_RUNNING, reason), detail);
+        if paused {
+            self.pause(uuid, VIR_DOMAIN_PAUSED_USER, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        }
+        id
+    }
+
+    /// Starts a stopped domain straight into the active `state` (STARTED with `detail`), as a
+    /// hypervisor found already running is; returns its new ID.
+    pub fn start_as(&mut self, uuid: &Uuid, state: DomainState, detail: i32) -> i32 {
         let id = self.st.next_id;
         self.st.next_id += 1;
         let obj = self.obj(uuid);
         obj.id = id;
         obj.started_at = Some(Instant::now());
-        obj.state = DomainState::new(VIR_DOMAIN_RUNNING, reason);
+        obj.state = state;
         self.lifecycle(uuid, VIR_DOMAIN_EVENT_STARTED, detail);
-        if paused {
-            self.pause(uuid, VIR_DOMAIN_PAUSED_USER, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
-        }
         id
     }
 
@@ -239,14 +246,15 @@ impl<X> Txn<'_, X> {
     }
 
     /// Finds the domain a new definition refers to, refusing a name or UUID already used by
-    /// another domain.
+    /// another domain (errors of the domain list, VIR_FROM_DOMAIN as in libvirt, whatever the
+    /// backend).
     pub fn existing_for(&self, def: &DomainDef) -> Result<Option<Uuid>> {
         let uuid = def.uuid();
         if let Some(obj) = self.st.domains.get(&uuid) {
             if &*obj.name != def.name() {
                 return Err(VirError::new(
                     VIR_ERR_OPERATION_FAILED,
-                    self.st.error_domain,
+                    VIR_FROM_DOMAIN,
                     format!("domain '{}' is already defined with uuid {}", obj.name, uuid),
                 ));
             }
@@ -255,7 +263,7 @@ impl<X> Txn<'_, X> {
         if let Some(other) = self.st.names.get(def.name()) {
             return Err(VirError::new(
                 VIR_ERR_OPERATION_FAILED,
-                self.st.error_domain,
+                VIR_FROM_DOMAIN,
                 format!("domain '{}' already exists with uuid {}", def.name(), other),
             ));
         }

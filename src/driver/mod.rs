@@ -24,9 +24,10 @@ pub struct DomainInfo {
 }
 
 /// What `virNodeGetInfo` reports of the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeInfo {
-    pub model: &'static str,
+    /// At most 31 bytes (virNodeInfo holds it in 32).
+    pub model: String,
     pub memory_kib: u64,
     pub cpus: u32,
     pub mhz: u32,
@@ -99,6 +100,8 @@ pub trait Driver: Send + Sync {
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo>;
     fn is_active(&self, dom: &DomainRef) -> Result<bool>;
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool>;
+    /// Whether a managed save image waits for the domain's next start.
+    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool>;
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String>;
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()>;
     fn set_metadata(

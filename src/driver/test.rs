@@ -17,6 +17,7 @@ use std::io::Read;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod config;
 mod host;
 mod jobs;
 mod objects;
@@ -38,6 +39,8 @@ pub struct TestDomain {
 
 pub(crate) struct Inner {
     store: Store<TestDomain>,
+    /// The simulated host: libvirt's default one, or the one a configuration file describes.
+    host: host::Host,
     /// Whether the thread that moves jobs on runs.
     ticker_running: Mutex<bool>,
 }
@@ -50,7 +53,11 @@ pub struct TestDriver {
 impl TestDriver {
     /// An empty hypervisor (`test:///empty`).
     pub fn empty() -> Self {
-        TestDriver { inner: Arc::new(Inner { store: Store::new(VIR_FROM_TEST), ticker_running: Mutex::new(false) }) }
+        Self::on_host(host::Host::default())
+    }
+
+    fn on_host(host: host::Host) -> Self {
+        TestDriver { inner: Arc::new(Inner { store: Store::new(VIR_FROM_TEST), host, ticker_running: Mutex::new(false) }) }
     }
 
     /// The populated hypervisor of `test:///default`: the running persistent domain `test`, and
@@ -108,11 +115,11 @@ impl Driver for TestDriver {
     }
 
     fn node_info(&self) -> crate::driver::NodeInfo {
-        host::NODE_INFO
+        self.inner.host.node.clone()
     }
 
     fn capabilities_xml(&self) -> String {
-        host::capabilities_xml()
+        self.inner.host.capabilities_xml()
     }
 
     fn max_vcpus(&self, _kind: Option<&str>) -> Result<i32> {
@@ -322,6 +329,10 @@ impl Driver for TestDriver {
 
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
         self.inner.store.read(dom, |o| o.persistent)
+    }
+
+    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool> {
+        self.inner.store.read(dom, |o| o.managed_save)
     }
 
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {

@@ -239,6 +239,16 @@ pub extern "C" fn virDomainIsPersistent(dom: virDomainPtr) -> c_int {
     })
 }
 
+/// 1 if a managed save image waits for the domain's next start, 0 if not, -1 on error.
+#[no_mangle]
+pub extern "C" fn virDomainHasManagedSaveImage(dom: virDomainPtr, flags: c_uint) -> c_int {
+    entry("virDomainHasManagedSaveImage", || {
+        let handle = handles::domain(dom, "virDomainHasManagedSaveImage")?;
+        crate::domains::check_flags(flags, 0)?;
+        Ok(handle.conn.conn.driver().has_managed_save(&handle.domain_ref())? as c_int)
+    })
+}
+
 /// The domain's XML; free() it. VIR_DOMAIN_XML_INACTIVE: the persistent configuration.
 /// VIR_DOMAIN_XML_RESOURCE_VERSION (extension): with `resourceVersion='N'` on `<domain>`.
 /// VIR_DOMAIN_XML_EVENT_SNAPSHOT (extension), on the `dom` an event callback received (or a
