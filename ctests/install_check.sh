@@ -4,17 +4,20 @@
 set -u
 cd "$(dirname "$0")/.."
 prefix=$(mktemp -d)
-trap 'rm -rf "$prefix"' EXIT
+trap 'rm -rf "$prefix" "$prefix.c" "$prefix.app" "$prefix.log"' EXIT
 result() {
     if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fi
 }
 
 make --no-print-directory install PREFIX="$prefix" > "$prefix.log" 2>&1
 result install $?
-! find "$prefix" -name libvirt.so.0 | grep -v "/lib/virtevent/" | grep -q . &&
+# Each check below needs what it looks at to be there: a failed install fails them all.
+[ -e "$prefix/lib/virtevent/libvirt.so.0" ] && [ -e "$prefix/include/virtevent/libvirt/libvirt.h" ] &&
+    ! find "$prefix" -name libvirt.so.0 | grep -v "/lib/virtevent/" | grep -q . &&
     ! [ -e "$prefix/include/libvirt" ]
 result install_never_shadows_libvirt $?
-! readelf -S "$prefix/lib/libvirtevent.so.0" | grep -q "\.debug_info"
+sections=$(readelf -S "$prefix/lib/libvirtevent.so.0" 2>/dev/null) && echo "$sections" | grep -q "\.text" &&
+    ! echo "$sections" | grep -q "\.debug_info"
 result installed_library_is_stripped $?
 
 cat > "$prefix.c" <<'PROGRAM'
@@ -34,4 +37,3 @@ result program_built_against_the_installed_copy_runs $?
 
 make --no-print-directory uninstall PREFIX="$prefix" >> "$prefix.log" 2>&1 && [ -z "$(ls -A "$prefix" 2>/dev/null)" ]
 result uninstall_leaves_the_prefix_empty $?
-rm -f "$prefix.c" "$prefix.app" "$prefix.log"
