@@ -85,6 +85,9 @@ fn stubs(symbols: &[LibvirtSymbol], exported: &BTreeSet<String>) -> String {
     out
 }
 
+/// The version node of libvirt 9.0's private symbols.
+const PRIVATE_VERSION: &str = "LIBVIRT_PRIVATE_9.0.0";
+
 /// libvirt's version nodes in order, each inheriting the one before, then the extensions'.
 fn version_script(symbols: &[LibvirtSymbol], exported: &BTreeSet<String>) -> String {
     let mut versions: Vec<&str> = symbols.iter().map(|s| s.version.as_str()).collect();
@@ -110,6 +113,10 @@ fn version_script(symbols: &[LibvirtSymbol], exported: &BTreeSet<String>) -> Str
         writeln!(out, "        {name};").expect("writing to a String");
     }
     writeln!(out, "}} {};", previous.expect("libvirt has versions")).expect("writing to a String");
+    // libvirt's own tools (virsh) also need the version of libvirt's private helpers
+    // (buffers, XML, JSON) to be defined by libvirt.so.0 before they load at all; the node is
+    // declared empty, so those helpers come from wherever they are loaded (README, "virsh").
+    writeln!(out, "{PRIVATE_VERSION} {{\n}};").expect("writing to a String");
     out
 }
 

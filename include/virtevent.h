@@ -51,6 +51,21 @@
 #define VIR_CONNECT_EVENT_REGISTER_BOOKMARKS (1 << 1)
 
 /**
+ * Length of `virSecurityLabel.label`, with its terminating NUL.
+ */
+#define VIR_SECURITY_LABEL_BUFLEN (4096 + 1)
+
+/**
+ * Length of `virSecurityModel.model`, with its terminating NUL.
+ */
+#define VIR_SECURITY_MODEL_BUFLEN (256 + 1)
+
+/**
+ * Length of `virSecurityModel.doi`, with its terminating NUL.
+ */
+#define VIR_SECURITY_DOI_BUFLEN (256 + 1)
+
+/**
  * Length of a raw UUID.
  */
 #define VIR_UUID_BUFLEN 16
@@ -599,6 +614,36 @@ typedef void (*virConnectEventCallback)(virConnectPtr conn,
                                         void *opaque);
 
 /**
+ * The host's security model (libvirt's layout).
+ */
+struct _virSecurityModel {
+  char model[VIR_SECURITY_MODEL_BUFLEN];
+  /**
+   * Its domain of interpretation.
+   */
+  char doi[VIR_SECURITY_DOI_BUFLEN];
+};
+
+typedef struct _virSecurityModel virSecurityModel;
+
+typedef virSecurityModel *virSecurityModelPtr;
+
+/**
+ * A domain's security label (libvirt's layout).
+ */
+struct _virSecurityLabel {
+  char label[VIR_SECURITY_LABEL_BUFLEN];
+  /**
+   * 1 if the policy is enforced for the domain.
+   */
+  int enforcing;
+};
+
+typedef struct _virSecurityLabel virSecurityLabel;
+
+typedef virSecurityLabel *virSecurityLabelPtr;
+
+/**
  * The host's CPU model, memory and CPU topology (libvirt's layout).
  */
 struct _virNodeInfo {
@@ -740,6 +785,32 @@ typedef virSecret *virSecretPtr;
 typedef void (*virConnectSecretEventGenericCallback)(virConnectPtr conn,
                                                      virSecretPtr secret,
                                                      void *opaque);
+
+/**
+ * A storage pool's state and size (libvirt's layout).
+ */
+struct _virStoragePoolInfo {
+  /**
+   * A virStoragePoolState.
+   */
+  int state;
+  /**
+   * Logical size, in bytes.
+   */
+  unsigned long long capacity;
+  /**
+   * Bytes in use.
+   */
+  unsigned long long allocation;
+  /**
+   * Bytes free.
+   */
+  unsigned long long available;
+};
+
+typedef struct _virStoragePoolInfo virStoragePoolInfo;
+
+typedef virStoragePoolInfo *virStoragePoolInfoPtr;
 
 typedef struct _virConnectEventStream virConnectEventStream;
 
@@ -979,6 +1050,8 @@ typedef int virDomainEventExistenceType;
 typedef int virNetworkEventID;
 
 typedef int virNetworkEventLifecycleType;
+
+typedef int virStoragePoolState;
 
 typedef int virStoragePoolEventID;
 
@@ -2893,6 +2966,18 @@ typedef void (*virConnectSecretEventLifecycleCallback)(virConnectPtr conn,
 
 #define VIR_NETWORK_EVENT_LAST 4
 
+#define VIR_STORAGE_POOL_INACTIVE 0
+
+#define VIR_STORAGE_POOL_BUILDING 1
+
+#define VIR_STORAGE_POOL_RUNNING 2
+
+#define VIR_STORAGE_POOL_DEGRADED 3
+
+#define VIR_STORAGE_POOL_INACCESSIBLE 4
+
+#define VIR_STORAGE_POOL_STATE_LAST 5
+
 #define VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE 0
 
 #define VIR_STORAGE_POOL_EVENT_ID_REFRESH 1
@@ -3165,7 +3250,8 @@ int virInitialize(void);
 
 /**
  * Reports the library version (major * 1,000,000 + minor * 1,000 + release) in `libVer`, and
- * the version of hypervisor driver `type` ("Test"; NULL means the library's) in `typeVer`.
+ * in `typeVer` the version of driver `type`'s API, which as in libvirt 9.0 is the library's
+ * whatever `type` names (virConnectGetVersion gives a hypervisor's own version).
  *
  * # Safety
  * `libVer` and `typeVer` are NULL or writable; `type` is NULL or a NUL-terminated string.
@@ -3419,6 +3505,25 @@ int virDomainIsActive(virDomainPtr dom);
  * 1 if the domain has a persistent configuration, 0 if transient, -1 on error.
  */
 int virDomainIsPersistent(virDomainPtr dom);
+
+/**
+ * The guest's OS type as its definition gives it (`hvm`, `xen`, …); free it with free().
+ */
+char *virDomainGetOSType(virDomainPtr domain);
+
+/**
+ * Whether the domain starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+ *
+ * # Safety
+ * `autostart` is NULL or points to a writable int.
+ */
+int virDomainGetAutostart(virDomainPtr domain, int *autostart);
+
+/**
+ * Makes the domain start with its host (`autostart` non-zero) or not. No event, as in
+ * libvirt. Returns 0 or -1.
+ */
+int virDomainSetAutostart(virDomainPtr domain, int autostart);
 
 /**
  * 1 if a managed save image waits for the domain's next start, 0 if not, -1 on error.
@@ -3903,6 +4008,23 @@ int virConnectSetEventHistorySize(virConnectPtr conn, unsigned int size);
 int virConnectSetEventBookmarkInterval(virConnectPtr conn, unsigned int milliseconds);
 
 /**
+ * The host's security model and domain of interpretation into `secmodel`. Returns 0 or -1.
+ *
+ * # Safety
+ * `secmodel` is NULL or points to a writable virSecurityModel.
+ */
+int virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel);
+
+/**
+ * The domain's security label into `seclabel` (empty while the domain does not run).
+ * Returns 0 or -1.
+ *
+ * # Safety
+ * `seclabel` is NULL or points to a writable virSecurityLabel.
+ */
+int virDomainGetSecurityLabel(virDomainPtr domain, virSecurityLabelPtr seclabel);
+
+/**
  * Stores the hypervisor's version (major * 1,000,000 + minor * 1,000 + micro) in `*hvVer`.
  * Returns 0 or -1.
  *
@@ -4285,6 +4407,25 @@ int virNetworkGetUUID(virNetworkPtr network, unsigned char *uuid);
 int virNetworkGetUUIDString(virNetworkPtr network, char *buf);
 
 /**
+ * Whether the network starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+ *
+ * # Safety
+ * `autostart` is NULL or points to a writable int.
+ */
+int virNetworkGetAutostart(virNetworkPtr network, int *autostart);
+
+/**
+ * Makes the network start with its host (`autostart` non-zero) or not. No event. Returns 0 or -1.
+ */
+int virNetworkSetAutostart(virNetworkPtr network, int autostart);
+
+/**
+ * The name of the host bridge the network uses; free it with free(). NULL on error (a network
+ * whose definition names no bridge).
+ */
+char *virNetworkGetBridgeName(virNetworkPtr network);
+
+/**
  * 1 if the network is running, 0 if not, -1 on error.
  */
 int virNetworkIsActive(virNetworkPtr net);
@@ -4639,6 +4780,28 @@ int virStoragePoolGetUUID(virStoragePoolPtr pool, unsigned char *uuid);
  * `buf` is NULL or points to VIR_UUID_STRING_BUFLEN writable bytes.
  */
 int virStoragePoolGetUUIDString(virStoragePoolPtr pool, char *buf);
+
+/**
+ * The pool's state (VIR_STORAGE_POOL_RUNNING or VIR_STORAGE_POOL_INACTIVE) and size into
+ * `info`. Returns 0 or -1.
+ *
+ * # Safety
+ * `info` is NULL or points to a writable virStoragePoolInfo.
+ */
+int virStoragePoolGetInfo(virStoragePoolPtr pool, virStoragePoolInfoPtr info);
+
+/**
+ * Whether the pool starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+ *
+ * # Safety
+ * `autostart` is NULL or points to a writable int.
+ */
+int virStoragePoolGetAutostart(virStoragePoolPtr pool, int *autostart);
+
+/**
+ * Makes the pool start with its host (`autostart` non-zero) or not. No event. Returns 0 or -1.
+ */
+int virStoragePoolSetAutostart(virStoragePoolPtr pool, int autostart);
 
 /**
  * 1 if the storage pool is running, 0 if not, -1 on error.

@@ -17,6 +17,15 @@ pub const VIR_NETWORK_EVENT_STARTED: virNetworkEventLifecycleType = 2;
 pub const VIR_NETWORK_EVENT_STOPPED: virNetworkEventLifecycleType = 3;
 pub const VIR_NETWORK_EVENT_LAST: virNetworkEventLifecycleType = 4;
 
+// virStoragePoolState
+pub type virStoragePoolState = c_int;
+pub const VIR_STORAGE_POOL_INACTIVE: virStoragePoolState = 0;
+pub const VIR_STORAGE_POOL_BUILDING: virStoragePoolState = 1;
+pub const VIR_STORAGE_POOL_RUNNING: virStoragePoolState = 2;
+pub const VIR_STORAGE_POOL_DEGRADED: virStoragePoolState = 3;
+pub const VIR_STORAGE_POOL_INACCESSIBLE: virStoragePoolState = 4;
+pub const VIR_STORAGE_POOL_STATE_LAST: virStoragePoolState = 5;
+
 // virStoragePoolEventID
 pub type virStoragePoolEventID = c_int;
 pub const VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE: virStoragePoolEventID = 0;

@@ -50,6 +50,8 @@ pub struct DomainObj<X> {
     pub state: DomainState,
     pub id: i32,
     pub managed_save: bool,
+    /// Whether the domain starts with its host.
+    pub autostart: bool,
     pub started_at: Option<Instant>,
     pub block_thresholds: FastMap<String, u64>,
     /// Revision of the last committed change.
@@ -68,6 +70,7 @@ impl<X: Default> DomainObj<X> {
             state: DomainState::new(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN),
             id: -1,
             managed_save: false,
+            autostart: false,
             started_at: None,
             block_thresholds: FastMap::default(),
             revision: 0,

@@ -58,6 +58,8 @@ pub trait Driver: Send + Sync {
     fn hypervisor_version(&self) -> u64;
     fn node_info(&self) -> NodeInfo;
     fn capabilities_xml(&self) -> String;
+    /// The host's security model and its domain of interpretation.
+    fn security_model(&self) -> (&'static str, &'static str);
     /// The most vCPUs a guest of virtualization type `kind` (None: the default) may have.
     fn max_vcpus(&self, kind: Option<&str>) -> Result<i32>;
     /// The event IDs this backend can emit, in increasing order.
@@ -102,6 +104,14 @@ pub trait Driver: Send + Sync {
     fn is_persistent(&self, dom: &DomainRef) -> Result<bool>;
     /// Whether a managed save image waits for the domain's next start.
     fn has_managed_save(&self, dom: &DomainRef) -> Result<bool>;
+    /// Whether the domain starts with its host.
+    fn autostart(&self, dom: &DomainRef) -> Result<bool>;
+    fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()>;
+    /// The guest's OS type, as its definition gives it.
+    fn os_type(&self, dom: &DomainRef) -> Result<String>;
+    /// The security label the hypervisor's security model gives the domain and whether it is
+    /// enforced (an empty label while it does not run).
+    fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)>;
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String>;
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()>;
     fn set_metadata(

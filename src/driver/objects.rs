@@ -12,6 +12,16 @@ use uuid::Uuid;
 pub struct ObjectState {
     pub active: bool,
     pub persistent: bool,
+    /// Whether a network or storage pool starts with its host.
+    pub autostart: bool,
+}
+
+/// What virStoragePoolGetInfo reports, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSizes {
+    pub capacity: u64,
+    pub allocation: u64,
+    pub available: u64,
 }
 
 pub trait ObjectDriver: Send + Sync {
@@ -33,5 +43,10 @@ pub trait ObjectDriver: Send + Sync {
     fn set_secret_value(&self, obj: &ObjectRef, value: &[u8], flags: u32) -> Result<()>;
     fn secret_value(&self, obj: &ObjectRef, flags: u32) -> Result<Vec<u8>>;
     fn object_state(&self, obj: &ObjectRef) -> Result<ObjectState>;
+    /// virNetworkSetAutostart, virStoragePoolSetAutostart.
+    fn set_autostart(&self, obj: &ObjectRef, autostart: bool) -> Result<()>;
+    fn pool_sizes(&self, obj: &ObjectRef) -> Result<PoolSizes>;
+    /// The host bridge a network's definition names.
+    fn network_bridge(&self, obj: &ObjectRef) -> Result<String>;
     fn object_xml(&self, obj: &ObjectRef, flags: u32) -> Result<String>;
 }

@@ -110,6 +110,10 @@ impl Driver for TestDriver {
         self
     }
 
+    fn security_model(&self) -> (&'static str, &'static str) {
+        (host::SECURITY_MODEL, "")
+    }
+
     fn hypervisor_version(&self) -> u64 {
         host::HYPERVISOR_VERSION
     }
@@ -333,6 +337,27 @@ impl Driver for TestDriver {
 
     fn has_managed_save(&self, dom: &DomainRef) -> Result<bool> {
         self.inner.store.read(dom, |o| o.managed_save)
+    }
+
+    fn autostart(&self, dom: &DomainRef) -> Result<bool> {
+        self.inner.store.read(dom, |o| o.autostart)
+    }
+
+    fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()> {
+        // No event, as in libvirt: autostart is the host's business, not the domain's state.
+        self.inner.store.commit_on(dom, |txn, uuid| {
+            txn.obj(uuid).autostart = autostart;
+            Ok(())
+        })
+    }
+
+    fn os_type(&self, dom: &DomainRef) -> Result<String> {
+        self.inner.store.read(dom, |o| o.def.os_type().to_string())
+    }
+
+    fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)> {
+        let active = self.inner.store.read(dom, |o| o.is_active())?;
+        Ok(if active { (host::SECURITY_LABEL.to_string(), true) } else { (String::new(), false) })
     }
 
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {

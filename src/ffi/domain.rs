@@ -239,12 +239,47 @@ pub extern "C" fn virDomainIsPersistent(dom: virDomainPtr) -> c_int {
     })
 }
 
+/// The guest's OS type as its definition gives it (`hvm`, `xen`, …); free it with free().
+#[no_mangle]
+pub extern "C" fn virDomainGetOSType(domain: virDomainPtr) -> *mut c_char {
+    entry("virDomainGetOSType", || {
+        let handle = handles::domain(domain, "virDomainGetOSType")?;
+        Ok(malloc_string(&handle.conn.conn.driver().os_type(&handle.domain_ref())?))
+    })
+}
+
+/// Whether the domain starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+///
+/// # Safety
+/// `autostart` is NULL or points to a writable int.
+#[no_mangle]
+pub unsafe extern "C" fn virDomainGetAutostart(domain: virDomainPtr, autostart: *mut c_int) -> c_int {
+    entry("virDomainGetAutostart", || {
+        let handle = handles::domain(domain, "virDomainGetAutostart")?;
+        let out = autostart.as_mut().ok_or_else(|| VirError::invalid_arg("virDomainGetAutostart: autostart must not be NULL"))?;
+        *out = handle.conn.conn.driver().autostart(&handle.domain_ref())? as c_int;
+        Ok(0)
+    })
+}
+
+/// Makes the domain start with its host (`autostart` non-zero) or not. No event, as in
+/// libvirt. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virDomainSetAutostart(domain: virDomainPtr, autostart: c_int) -> c_int {
+    entry("virDomainSetAutostart", || {
+        let handle = handles::domain(domain, "virDomainSetAutostart")?;
+        handle.conn.conn.check_writable("virDomainSetAutostart")?;
+        handle.conn.conn.driver().set_autostart(&handle.domain_ref(), autostart != 0)?;
+        Ok(0)
+    })
+}
+
 /// 1 if a managed save image waits for the domain's next start, 0 if not, -1 on error.
 #[no_mangle]
 pub extern "C" fn virDomainHasManagedSaveImage(dom: virDomainPtr, flags: c_uint) -> c_int {
     entry("virDomainHasManagedSaveImage", || {
         let handle = handles::domain(dom, "virDomainHasManagedSaveImage")?;
-        crate::domains::check_flags(flags, 0)?;
+        check_no_flags(flags, "virDomainHasManagedSaveImage")?;
         Ok(handle.conn.conn.driver().has_managed_save(&handle.domain_ref())? as c_int)
     })
 }

@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types)]
 
 use super::types::{virConnectPtr, virNetworkPtr};
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_int, c_ulonglong, c_void};
 
 /// A storage pool. Reference-counted like a domain: free what a call returns with
 /// `virStoragePoolFree`; a callback's `pool` argument is borrowed for the call.
@@ -60,3 +60,18 @@ pub type virConnectSecretEventGenericCallback =
 pub type virConnectSecretEventLifecycleCallback = Option<
     unsafe extern "C" fn(conn: virConnectPtr, secret: virSecretPtr, event: c_int, detail: c_int, opaque: *mut c_void),
 >;
+
+/// A storage pool's state and size (libvirt's layout).
+#[repr(C)]
+pub struct _virStoragePoolInfo {
+    /// A virStoragePoolState.
+    pub state: c_int,
+    /// Logical size, in bytes.
+    pub capacity: c_ulonglong,
+    /// Bytes in use.
+    pub allocation: c_ulonglong,
+    /// Bytes free.
+    pub available: c_ulonglong,
+}
+pub type virStoragePoolInfo = _virStoragePoolInfo;
+pub type virStoragePoolInfoPtr = *mut virStoragePoolInfo;

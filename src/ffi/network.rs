@@ -1,7 +1,7 @@
 //! libvirt's network calls: lookups, define/create/destroy/undefine, names and UUIDs,
 //! references, lists. Each change queues its VIR_NETWORK_EVENT_ID_LIFECYCLE event.
 
-use super::entry;
+use super::{entry, malloc_string};
 use super::objects::{self as obj, driver};
 use super::types::{virConnectPtr, virNetworkPtr};
 use crate::events::family::Family::Network;
@@ -125,6 +125,31 @@ pub unsafe extern "C" fn virNetworkGetUUID(network: virNetworkPtr, uuid: *mut c_
 #[no_mangle]
 pub unsafe extern "C" fn virNetworkGetUUIDString(network: virNetworkPtr, buf: *mut c_char) -> c_int {
     entry("virNetworkGetUUIDString", || obj::get_uuid_string(network, Network, buf, "virNetworkGetUUIDString"))
+}
+
+/// Whether the network starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+///
+/// # Safety
+/// `autostart` is NULL or points to a writable int.
+#[no_mangle]
+pub unsafe extern "C" fn virNetworkGetAutostart(network: virNetworkPtr, autostart: *mut c_int) -> c_int {
+    entry("virNetworkGetAutostart", || obj::get_autostart(network, Network, autostart, "virNetworkGetAutostart"))
+}
+
+/// Makes the network start with its host (`autostart` non-zero) or not. No event. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virNetworkSetAutostart(network: virNetworkPtr, autostart: c_int) -> c_int {
+    entry("virNetworkSetAutostart", || obj::set_autostart(network, Network, autostart, "virNetworkSetAutostart"))
+}
+
+/// The name of the host bridge the network uses; free it with free(). NULL on error (a network
+/// whose definition names no bridge).
+#[no_mangle]
+pub extern "C" fn virNetworkGetBridgeName(network: virNetworkPtr) -> *mut c_char {
+    entry("virNetworkGetBridgeName", || {
+        let handle = obj::object(network, Network, "virNetworkGetBridgeName")?;
+        Ok(malloc_string(&driver(&handle.conn).network_bridge(&handle.object)?))
+    })
 }
 
 /// 1 if the network is running, 0 if not, -1 on error.

@@ -10,7 +10,7 @@ use crate::driver::objects::ObjectDriver;
 use crate::error::{Result, VirError};
 use crate::events::family::Family;
 use crate::objects::ObjectRef;
-use std::ffi::{c_char, c_uchar, c_uint};
+use std::ffi::{c_char, c_int, c_uchar, c_uint};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -121,6 +121,23 @@ pub(crate) fn is_active<T>(ptr: *mut T, family: Family, api: &str) -> Result<i32
 pub(crate) fn is_persistent<T>(ptr: *mut T, family: Family, api: &str) -> Result<i32> {
     let handle = object(ptr, family, api)?;
     Ok(driver(&handle.conn).object_state(&handle.object)?.persistent as i32)
+}
+
+/// Whether a network or pool starts with its host, into `autostart`.
+///
+/// # Safety
+/// `autostart` is NULL or points to a writable int.
+pub(crate) unsafe fn get_autostart<T>(ptr: *mut T, family: Family, autostart: *mut c_int, api: &str) -> Result<i32> {
+    let handle = object(ptr, family, api)?;
+    let out = autostart.as_mut().ok_or_else(|| VirError::invalid_arg(format!("{api}: autostart must not be NULL")))?;
+    *out = driver(&handle.conn).object_state(&handle.object)?.autostart as c_int;
+    Ok(0)
+}
+
+pub(crate) fn set_autostart<T>(ptr: *mut T, family: Family, autostart: c_int, api: &str) -> Result<i32> {
+    let handle = object_to_change(ptr, family, api)?;
+    driver(&handle.conn).set_autostart(&handle.object, autostart != 0)?;
+    Ok(0)
 }
 
 pub(crate) fn xml_desc<T>(ptr: *mut T, family: Family, flags: c_uint, api: &str) -> Result<*mut c_char> {

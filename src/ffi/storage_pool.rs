@@ -2,10 +2,12 @@
 //! UUIDs, references, lists. Each change queues its storage pool event.
 
 use super::entry;
-use super::family_types::virStoragePoolPtr;
+use super::family_types::{_virStoragePoolInfo, virStoragePoolInfoPtr, virStoragePoolPtr};
 use super::objects::{self as obj, driver};
 use super::types::virConnectPtr;
 use crate::events::family::Family::StoragePool;
+use crate::abi::*;
+use crate::error::VirError;
 use std::ffi::{c_char, c_int, c_uchar, c_uint};
 
 /// Looks up a storage pool by name; free the result with virStoragePoolFree.
@@ -117,6 +119,44 @@ pub unsafe extern "C" fn virStoragePoolGetUUID(pool: virStoragePoolPtr, uuid: *m
 #[no_mangle]
 pub unsafe extern "C" fn virStoragePoolGetUUIDString(pool: virStoragePoolPtr, buf: *mut c_char) -> c_int {
     entry("virStoragePoolGetUUIDString", || obj::get_uuid_string(pool, StoragePool, buf, "virStoragePoolGetUUIDString"))
+}
+
+/// The pool's state (VIR_STORAGE_POOL_RUNNING or VIR_STORAGE_POOL_INACTIVE) and size into
+/// `info`. Returns 0 or -1.
+///
+/// # Safety
+/// `info` is NULL or points to a writable virStoragePoolInfo.
+#[no_mangle]
+pub unsafe extern "C" fn virStoragePoolGetInfo(pool: virStoragePoolPtr, info: virStoragePoolInfoPtr) -> c_int {
+    entry("virStoragePoolGetInfo", || {
+        let handle = obj::object(pool, StoragePool, "virStoragePoolGetInfo")?;
+        let out = info.as_mut().ok_or_else(|| VirError::invalid_arg("virStoragePoolGetInfo: info must not be NULL"))?;
+        let objects = driver(&handle.conn);
+        let active = objects.object_state(&handle.object)?.active;
+        let size = objects.pool_sizes(&handle.object)?;
+        *out = _virStoragePoolInfo {
+            state: if active { VIR_STORAGE_POOL_RUNNING } else { VIR_STORAGE_POOL_INACTIVE },
+            capacity: size.capacity,
+            allocation: size.allocation,
+            available: size.available,
+        };
+        Ok(0)
+    })
+}
+
+/// Whether the pool starts with its host: 1 or 0 into `autostart`. Returns 0 or -1.
+///
+/// # Safety
+/// `autostart` is NULL or points to a writable int.
+#[no_mangle]
+pub unsafe extern "C" fn virStoragePoolGetAutostart(pool: virStoragePoolPtr, autostart: *mut c_int) -> c_int {
+    entry("virStoragePoolGetAutostart", || obj::get_autostart(pool, StoragePool, autostart, "virStoragePoolGetAutostart"))
+}
+
+/// Makes the pool start with its host (`autostart` non-zero) or not. No event. Returns 0 or -1.
+#[no_mangle]
+pub extern "C" fn virStoragePoolSetAutostart(pool: virStoragePoolPtr, autostart: c_int) -> c_int {
+    entry("virStoragePoolSetAutostart", || obj::set_autostart(pool, StoragePool, autostart, "virStoragePoolSetAutostart"))
 }
 
 /// 1 if the storage pool is running, 0 if not, -1 on error.

@@ -117,6 +117,8 @@ pub struct DomainDef {
     /// Where the root's attributes after `type` start, where runtime ones are inserted.
     after_type: usize,
     virt_type: Box<str>,
+    /// The `<os><type>`: one of OS_TYPES.
+    os_type: &'static str,
     name: DomainName,
     uuid: Uuid,
     memory_kib: u64,
@@ -128,6 +130,9 @@ pub struct DomainDef {
     watchdog: Option<Box<WatchdogDef>>,
     resource_version: Option<u64>,
 }
+
+/// The `<os><type>`s libvirt knows.
+const OS_TYPES: [&str; 5] = ["hvm", "xen", "linux", "exe", "xenpvh"];
 
 /// Order of the leading children libvirt writes; new elements are placed by it.
 const HEAD_ORDER: [&str; 8] = ["name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu"];
@@ -260,9 +265,11 @@ impl DomainDef {
         if os_type.is_empty() {
             return Err(DefError::Invalid("an os <type> must be specified".into()));
         }
-        if !matches!(os_type.as_str(), "hvm" | "xen" | "linux" | "exe" | "xenpvh") {
-            return Err(DefError::Invalid(format!("unknown OS type {}", xml::quoted(&os_type))));
-        }
+        let os_type = OS_TYPES
+            .iter()
+            .copied()
+            .find(|t| *t == os_type)
+            .ok_or_else(|| DefError::Invalid(format!("unknown OS type {}", xml::quoted(&os_type))))?;
 
         let (mut disks, mut interfaces, mut graphics, mut watchdog) = (Vec::new(), Vec::new(), Vec::new(), None);
         // A set: there may be tens of thousands of disks, and comparing each pair takes seconds.
@@ -313,6 +320,7 @@ impl DomainDef {
             xml,
             after_type,
             virt_type: virt_type.into(),
+            os_type,
             name: DomainName::new(&name),
             uuid,
             memory_kib,
@@ -354,6 +362,10 @@ impl DomainDef {
     }
     pub fn virt_type(&self) -> &str {
         &self.virt_type
+    }
+    /// The guest's OS type (`hvm`, `xen`, …).
+    pub fn os_type(&self) -> &'static str {
+        self.os_type
     }
     pub fn memory_kib(&self) -> u64 {
         self.memory_kib

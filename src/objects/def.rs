@@ -102,6 +102,26 @@ impl ObjectDef {
     pub fn to_xml(&self) -> String {
         self.root.to_xml()
     }
+
+    /// A storage pool's size as libvirt's test driver gives every pool it defines or loads:
+    /// `capacity` bytes, `allocation` of them used, whatever the definition said.
+    pub fn set_pool_size(&mut self, capacity: u64, allocation: u64) {
+        let allocation = allocation.min(capacity);
+        for (name, value) in [("capacity", capacity), ("allocation", allocation), ("available", capacity - allocation)] {
+            let mut size = Element::with_text(name, value.to_string());
+            size.set_attr("unit", "bytes");
+            self.root.put_child(size, &["name", "uuid", "capacity", "allocation"]);
+        }
+        if self.root.child("source").is_none() {
+            self.root.put_child(Element::new("source"), &["name", "uuid", "capacity", "allocation", "available"]);
+        }
+    }
+
+    /// A storage pool's capacity, allocation and available bytes (as `set_pool_size` wrote them).
+    pub fn pool_size(&self) -> (u64, u64, u64) {
+        let bytes = |name: &str| self.root.child(name).and_then(|e| e.text().trim().parse().ok()).unwrap_or(0);
+        (bytes("capacity"), bytes("allocation"), bytes("available"))
+    }
 }
 
 #[cfg(test)]

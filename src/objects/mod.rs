@@ -38,6 +38,7 @@ pub struct HostObject {
     pub uuid: Uuid,
     pub active: bool,
     pub persistent: bool,
+    pub autostart: bool,
     /// A secret's value, once set.
     pub value: Option<Vec<u8>>,
     /// Revision of the last committed change.
@@ -185,7 +186,7 @@ impl<X> Txn<'_, X> {
     fn insert_object(&mut self, family: Family, def: ObjectDef, active: bool, persistent: bool) -> Uuid {
         let uuid = if family == Family::NodeDevice { self.st.objects.device_key(&def.name) } else { def.uuid };
         self.st.objects.names.insert((family, def.name.clone()), uuid);
-        self.st.objects.objects.insert((family, uuid), HostObject { family, def, uuid, active, persistent, value: None, revision: 0 });
+        self.st.objects.objects.insert((family, uuid), HostObject { family, def, uuid, active, persistent, autostart: false, value: None, revision: 0 });
         uuid
     }
 
@@ -279,6 +280,12 @@ impl<X> Txn<'_, X> {
             return Err(invalid(format!("{} is not active", o.label())));
         }
         self.emit_object(obj.family, obj.uuid, ObjectChange::PoolRefreshed);
+        Ok(())
+    }
+
+    /// virNetworkSetAutostart, virStoragePoolSetAutostart: no event, as in libvirt.
+    pub fn set_object_autostart(&mut self, obj: &ObjectRef, autostart: bool) -> Result<()> {
+        self.object(obj)?.autostart = autostart;
         Ok(())
     }
 

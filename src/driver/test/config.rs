@@ -13,6 +13,7 @@
 //! implemented, so nothing could observe them.
 
 use super::host::{default_node, Host};
+use super::objects::POOL_CAPACITY;
 use super::TestDriver;
 use crate::abi::*;
 use crate::domains::{def_error, DomainObj};
@@ -27,9 +28,6 @@ use std::path::{Path, PathBuf};
 
 const TEST_NAMESPACE: &str = "http://libvirt.org/schemas/domain/test/1.0";
 
-/// What libvirt's test driver gives a storage pool read from a configuration, whatever its
-/// `<capacity>` says: 100 GiB, less what its volumes hold.
-const POOL_CAPACITY: u64 = 100 << 30;
 
 fn xml_error(message: impl AsRef<str>) -> VirError {
     VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_TEST, message)
@@ -210,16 +208,9 @@ fn parse_pool(config: &Config, e: &Element) -> Result<ObjectDef> {
             pool.children.push(xml::Node::Element(xml::parse(&child.to_xml()).map_err(|e| xml_error(e.to_string()))?));
         }
     }
-    let allocation = allocation.min(POOL_CAPACITY);
-    for (name, value) in [("capacity", POOL_CAPACITY), ("allocation", allocation), ("available", POOL_CAPACITY - allocation)] {
-        let mut size = Element::with_text(name, value.to_string());
-        size.set_attr("unit", "bytes");
-        pool.put_child(size, &["name", "uuid", "capacity", "allocation"]);
-    }
-    if pool.child("source").is_none() {
-        pool.put_child(Element::new("source"), &["name", "uuid", "capacity", "allocation", "available"]);
-    }
-    ObjectDef::parse(Family::StoragePool, &pool.to_xml())
+    let mut def = ObjectDef::parse(Family::StoragePool, &pool.to_xml())?;
+    def.set_pool_size(POOL_CAPACITY, allocation);
+    Ok(def)
 }
 
 /// A volume's size element in bytes (libvirt's scaled units).

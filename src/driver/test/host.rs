@@ -10,6 +10,10 @@ use std::fmt::Write as _;
 
 pub(super) const HYPERVISOR_VERSION: u64 = 2;
 pub(super) const MAX_VCPUS: i32 = 32;
+/// The host's security model (with no domain of interpretation) and the label it gives every
+/// running domain.
+pub(super) const SECURITY_MODEL: &str = "testSecurity";
+pub(super) const SECURITY_LABEL: &str = "libvirt-test";
 
 /// One simulated host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +63,7 @@ fn capabilities_xml(cells: &[(u64, u64)]) -> String {
         }
         x.push_str("          </cpus>\n        </cell>\n");
     }
-    x.push_str("      </cells>\n    </topology>\n    <secmodel>\n      <model>testSecurity</model>\n      <doi></doi>\n    </secmodel>\n  </host>\n\n");
+    let _ = write!(x, "      </cells>\n    </topology>\n    <secmodel>\n      <model>{SECURITY_MODEL}</model>\n      <doi></doi>\n    </secmodel>\n  </host>\n\n");
     for os in ["hvm", "xen"] {
         let _ = write!(
             x,

@@ -5,7 +5,7 @@
 use super::TestDriver;
 use crate::abi::*;
 use crate::domains::check_flags;
-use crate::driver::objects::{ObjectDriver, ObjectState};
+use crate::driver::objects::{ObjectDriver, ObjectState, PoolSizes};
 use crate::error::{Result, VirError};
 use crate::events::family::Family;
 use crate::model::xml::Element;
@@ -106,6 +106,9 @@ const DEFAULT_NODE_DEVICES_XML: [&str; 4] = [
 </device>",
 ];
 
+/// The size libvirt's test driver gives every storage pool, whatever its definition says.
+pub(super) const POOL_CAPACITY: u64 = 100 << 30;
+
 /// The longest secret value accepted.
 const MAX_SECRET_VALUE: usize = 64 * 1024;
 
@@ -126,6 +129,14 @@ impl TestDriver {
     fn read_objects<R>(&self, f: impl FnOnce(&Objects) -> Result<R>) -> Result<R> {
         f(&self.inner.store.lock().objects)
     }
+}
+
+/// A storage pool's definition with the test driver's size (an empty pool); others unchanged.
+fn sized(mut def: ObjectDef) -> ObjectDef {
+    if def.root.name == "pool" {
+        def.set_pool_size(POOL_CAPACITY, 0);
+    }
+    def
 }
 
 fn nodedev_error(code: i32, detail: String) -> VirError {
@@ -198,14 +209,14 @@ impl ObjectDriver for TestDriver {
     fn define_object(&self, family: Family, xml: &str, flags: u32) -> Result<ObjectRef> {
         // VIR_NETWORK_DEFINE_VALIDATE, VIR_STORAGE_POOL_DEFINE_VALIDATE, VIR_SECRET_DEFINE_VALIDATE.
         check_flags(flags, 1)?;
-        let def = ObjectDef::parse(family, xml)?;
+        let def = sized(ObjectDef::parse(family, xml)?);
         self.inner.store.commit(|txn| txn.define_object(family, def))
     }
 
     fn create_object(&self, family: Family, xml: &str, flags: u32) -> Result<ObjectRef> {
         // VIR_NETWORK_CREATE_VALIDATE; VIR_STORAGE_POOL_CREATE_WITH_BUILD and its two variants.
         check_flags(flags, if family == Family::StoragePool { 0x7 } else { 1 })?;
-        let def = ObjectDef::parse(family, xml)?;
+        let def = sized(ObjectDef::parse(family, xml)?);
         self.inner.store.commit(|txn| txn.create_object(family, def))
     }
 
@@ -270,7 +281,30 @@ impl ObjectDriver for TestDriver {
     }
 
     fn object_state(&self, obj: &ObjectRef) -> Result<ObjectState> {
-        self.read_objects(|o| o.get(obj).map(|o| ObjectState { active: o.active, persistent: o.persistent }))
+        self.read_objects(|o| o.get(obj).map(|o| ObjectState { active: o.active, persistent: o.persistent, autostart: o.autostart }))
+    }
+
+    fn set_autostart(&self, obj: &ObjectRef, autostart: bool) -> Result<()> {
+        self.inner.store.commit(|txn| txn.set_object_autostart(obj, autostart))
+    }
+
+    fn network_bridge(&self, obj: &ObjectRef) -> Result<String> {
+        self.read_objects(|o| {
+            let def = &o.get(obj)?.def;
+            def.root
+                .child("bridge")
+                .and_then(|b| b.attr("name"))
+                .filter(|name| !name.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| VirError::new(VIR_ERR_INTERNAL_ERROR, VIR_FROM_TEST, format!("network '{}' does not have a bridge name.", def.name)))
+        })
+    }
+
+    fn pool_sizes(&self, obj: &ObjectRef) -> Result<PoolSizes> {
+        self.read_objects(|o| {
+            let (capacity, allocation, available) = o.get(obj)?.def.pool_size();
+            Ok(PoolSizes { capacity, allocation, available })
+        })
     }
 
     fn object_xml(&self, obj: &ObjectRef, flags: u32) -> Result<String> {
@@ -315,7 +349,7 @@ mod tests {
         assert!(names(Family::Secret).is_empty());
         let net = d.lookup_object_by_name(Family::Network, "default").unwrap();
         assert_eq!(net.uuid.to_string(), "dd8fe884-6c02-601e-7551-cca97df1c5df");
-        assert_eq!(d.object_state(&net).unwrap(), ObjectState { active: true, persistent: true });
+        assert_eq!(d.object_state(&net).unwrap(), ObjectState { active: true, persistent: true, autostart: false });
         assert!(TestDriver::empty().list_objects(Family::Network).is_empty());
     }
 
