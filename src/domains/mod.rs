@@ -105,7 +105,9 @@ impl<X> DomainObj<X> {
 
 /// Every domain of one hypervisor and its revision counter.
 pub struct Table<X> {
-    pub domains: FastMap<Uuid, DomainObj<X>>,
+    /// Boxed: a record is a few hundred bytes, and a table of them inline would hold that much
+    /// per empty slot too (twice over while it grows).
+    pub domains: FastMap<Uuid, Box<DomainObj<X>>>,
     pub names: FastMap<String, Uuid>,
     pub next_id: i32,
     pub revision: u64,
@@ -243,7 +245,7 @@ impl<X> Txn<'_, X> {
     pub fn insert(&mut self, obj: DomainObj<X>) -> Uuid {
         let uuid = obj.def.uuid();
         self.st.names.insert(obj.name.to_string(), uuid);
-        self.st.domains.insert(uuid, obj);
+        self.st.domains.insert(uuid, Box::new(obj));
         self.emit(&uuid, EventKind::Existence { kind: VIR_DOMAIN_EVENT_EXISTENCE_ADDED });
         uuid
     }
@@ -436,7 +438,7 @@ impl<X> Store<X> {
 
     pub fn read<R>(&self, dom: &DomainRef, f: impl FnOnce(&DomainObj<X>) -> R) -> Result<R> {
         let st = self.table.lock();
-        st.domains.get(&dom.uuid).map(f).ok_or_else(|| st.no_such_uuid(dom))
+        st.domains.get(&dom.uuid).map(|o| f(o)).ok_or_else(|| st.no_such_uuid(dom))
     }
 
     /// Waits until `done` returns Some, checking after every committed change.
@@ -462,7 +464,7 @@ impl<X> Store<X> {
 
     pub fn list_all_domains_versioned(&self, flags: u32) -> (Vec<DomainRef>, u64) {
         let st = self.table.lock();
-        let mut list: Vec<&DomainObj<X>> = st.domains.values().filter(|o| matches_list_flags(o, flags)).collect();
+        let mut list: Vec<&DomainObj<X>> = st.domains.values().map(|o| &**o).filter(|o| matches_list_flags(o, flags)).collect();
         list.sort_by(|a, b| (!a.is_active(), a.id, &a.name).cmp(&(!b.is_active(), b.id, &b.name)));
         (list.into_iter().map(DomainObj::domain_ref).collect(), st.revision)
     }
@@ -480,7 +482,7 @@ impl<X> Store<X> {
 
     pub fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
         let st = self.table.lock();
-        st.domains.get(uuid).map(DomainObj::domain_ref).ok_or_else(|| {
+        st.domains.get(uuid).map(|o| o.domain_ref()).ok_or_else(|| {
             VirError::new(VIR_ERR_NO_DOMAIN, st.error_domain, format!("no domain with matching uuid '{uuid}'"))
         })
     }
@@ -490,7 +492,7 @@ impl<X> Store<X> {
         st.domains
             .values()
             .find(|o| o.id == id && o.is_active())
-            .map(DomainObj::domain_ref)
+            .map(|o| o.domain_ref())
             .ok_or_else(|| VirError::new(VIR_ERR_NO_DOMAIN, st.error_domain, format!("no domain with matching id {id}")))
     }
 

@@ -97,7 +97,7 @@ impl<X> Txn<'_, X> {
             }
             let jobs = &mut self.obj(uuid).jobs;
             if job.kind.is_domain_job() {
-                jobs.last_domain_job = Some(Job { outcome: None, ..job.clone() });
+                jobs.last_domain_job = Some(Box::new(Job { outcome: None, ..job.clone() }));
             }
             if !job.persist {
                 jobs.jobs.retain(|j| j.name != name);

@@ -441,8 +441,9 @@ fn escape(s: &str) -> String {
 #[derive(Debug, Default)]
 pub struct JobTable {
     pub jobs: Vec<Job>,
-    /// The last domain job that ended, for virDomainGetJobStats(…COMPLETED) as in libvirt.
-    pub last_domain_job: Option<Job>,
+    /// The last domain job that ended, for virDomainGetJobStats(…COMPLETED) as in libvirt
+    /// (boxed: every domain has a table, few have had a domain job).
+    pub last_domain_job: Option<Box<Job>>,
 }
 
 impl JobTable {

@@ -36,7 +36,7 @@ impl<X> Store<X> {
     pub fn domain_job(&self, dom: &DomainRef, completed: bool, keep: bool) -> Result<Option<Job>> {
         let found = self.read(dom, |o| {
             if completed {
-                o.jobs.last_domain_job.clone()
+                o.jobs.last_domain_job.as_deref().cloned()
             } else {
                 o.jobs.domain_job().map(|j| Job { outcome: None, ..j.clone() })
             }
