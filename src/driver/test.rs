@@ -542,6 +542,12 @@ mod tests {
     const XML: &str = "<domain type='test'><name>vm1</name><memory>1024</memory><os><type>hvm</type></os>\
         <devices><disk type='file' device='disk'><source file='/d.img'/><target dev='vda'/></disk></devices></domain>";
 
+    /// Every defined domain costs its record: BENCHMARKS.md's ≤ 2 KB per domain depends on it.
+    #[test]
+    fn domain_records_stay_small() {
+        assert!(std::mem::size_of::<DomainObj<TestDomain>>() <= 256, "{}", std::mem::size_of::<DomainObj<TestDomain>>());
+    }
+
     #[test]
     fn default_hypervisor_holds_running_test_domain() {
         let d = TestDriver::with_default_domain();
