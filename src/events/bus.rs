@@ -15,6 +15,7 @@ use super::{Event, EventKind};
 use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::eventloop::{self, EventLoopImpl};
+use crate::fasthash::FastMap;
 use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +24,13 @@ use std::time::Instant;
 
 /// Events kept for watches by default.
 pub(crate) const DEFAULT_HISTORY_SIZE: usize = 4096;
+/// A definition at least this long counts towards the history's byte budget.
+const LARGE_DEFINITION_BYTES: usize = 16 << 10;
+/// The most bytes of large definitions the history keeps alive (each counted once however many
+/// events share it): past it, the oldest events go even if the history has room for more, so
+/// that thousands of versions of multi-megabyte domains cannot pin gigabytes. Small
+/// definitions are bounded by the event count alone (4,096 × 16 KiB at most).
+const HISTORY_LARGE_DEFINITIONS_BUDGET: usize = 64 << 20;
 /// How long a registration that asked for bookmarks may go without any event, by default.
 pub(crate) const DEFAULT_BOOKMARK_INTERVAL_MS: u32 = 5000;
 
@@ -54,6 +62,10 @@ struct Log {
     bookmark_interval_ms: u32,
     /// Event streams, fed as events are published (they need no loop).
     streams: Streams,
+    /// The large definitions the history's events hold: by address, how many events hold each
+    /// and its length; and the sum of those lengths.
+    large_definitions: FastMap<usize, (usize, usize)>,
+    large_definition_bytes: usize,
 }
 
 impl Log {
@@ -67,12 +79,35 @@ impl Log {
         (from..to).map(|seq| (seq, self.events[(seq - self.first_seq) as usize].clone())).collect()
     }
 
+    fn push(&mut self, event: Arc<Event>) {
+        if let Some(def) = event.def.as_ref().filter(|d| d.xml_len() >= LARGE_DEFINITION_BYTES) {
+            let (holders, bytes) = self.large_definitions.entry(Arc::as_ptr(def) as usize).or_insert((0, def.xml_len()));
+            if *holders == 0 {
+                self.large_definition_bytes += *bytes;
+            }
+            *holders += 1;
+        }
+        self.events.push_back(event);
+    }
+
     fn trim(&mut self) {
-        while self.events.len() > self.capacity {
+        while self.events.len() > self.capacity
+            || (self.large_definition_bytes > HISTORY_LARGE_DEFINITIONS_BUDGET && self.events.len() > 1)
+        {
             if self.plain > 0 && self.first_seq >= self.dispatched {
                 break;
             }
             let oldest = self.events.pop_front().expect("longer than capacity");
+            if let Some(def) = oldest.def.as_ref().filter(|d| d.xml_len() >= LARGE_DEFINITION_BYTES) {
+                let key = Arc::as_ptr(def) as usize;
+                if let Some((holders, bytes)) = self.large_definitions.get_mut(&key) {
+                    *holders -= 1;
+                    if *holders == 0 {
+                        self.large_definition_bytes -= *bytes;
+                        self.large_definitions.remove(&key);
+                    }
+                }
+            }
             self.trimmed_revision = oldest.revision;
             self.first_seq += 1;
         }
@@ -172,6 +207,8 @@ impl EventBus {
                 bookmarked: Vec::new(),
                 bookmark_interval_ms: DEFAULT_BOOKMARK_INTERVAL_MS,
                 streams: Streams::default(),
+                large_definitions: FastMap::default(),
+                large_definition_bytes: 0,
             }),
             timer: Mutex::new(None),
             armed: AtomicBool::new(false),
@@ -307,7 +344,7 @@ impl EventBus {
     pub fn publish(&self, event: Event) {
         let mut log = self.log.lock();
         log.revision = log.revision.max(event.revision);
-        log.events.push_back(Arc::new(event));
+        log.push(Arc::new(event));
         if !log.streams.is_empty() {
             let (seq, oldest_kept) = (log.next_seq() - 1, log.oldest_kept());
             let log = &*log;
@@ -628,6 +665,34 @@ mod tests {
         bus.flush();
         assert_eq!(plain.take(), (1..=6).collect::<Vec<_>>());
         assert_eq!(watch.take(), (3..=6).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn large_definitions_are_bounded_by_bytes_counted_once() {
+        let bus = bus();
+        let big = |tag: u64| {
+            let xml = format!(
+                "<domain type='test'><name>big</name><description>{tag}{}</description><memory>1024</memory><os><type>hvm</type></os></domain>",
+                "x".repeat(1 << 20)
+            );
+            Arc::new(crate::model::def::DomainDef::parse(&xml).unwrap())
+        };
+        // One 1 MiB definition shared by every event: counted once, so the history keeps them all.
+        let shared = big(0);
+        for r in 1..=200 {
+            bus.publish(Event { def: Some(shared.clone()), ..event(r) });
+        }
+        assert_eq!(bus.history().len(), 200);
+        // A new 1 MiB definition per event: the history keeps about 64 MiB of them.
+        for r in 201..=400 {
+            bus.publish(Event { def: Some(big(r)), ..event(r) });
+        }
+        let kept = bus.history();
+        assert!((60..=65).contains(&kept.len()), "{} events kept", kept.len());
+        assert_eq!(kept.last().unwrap().revision, 400);
+        assert!(Arc::strong_count(&shared) == 1, "the shared definition left with its last event");
+        let err = bus.register(Seen::default().registration(Start::Since(300), false), || true).unwrap_err();
+        assert_eq!(err.code, VIR_ERR_RESOURCE_VERSION_EXPIRED);
     }
 
     #[test]

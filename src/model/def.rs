@@ -363,6 +363,11 @@ impl DomainDef {
     pub fn virt_type(&self) -> &str {
         &self.virt_type
     }
+    /// The length of the canonical document: what keeping this definition costs.
+    pub fn xml_len(&self) -> usize {
+        self.xml.len()
+    }
+
     /// The guest's OS type (`hvm`, `xen`, …).
     pub fn os_type(&self) -> &'static str {
         self.os_type
