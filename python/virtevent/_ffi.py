@@ -1,0 +1,393 @@
+"""The C library, loaded with dlopen, and the C types of include/virtevent.h in ctypes.
+
+Everything that touches raw pointers lives here and in the decoders of ``events.py``; the
+rest of the package works with Python objects. Structures mirror the header field by field
+(``virConnectEvent`` and its union, ``virError``, ``virDomainJob``, ``virTypedParameter``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    Structure,
+    Union,
+    c_char,
+    c_char_p,
+    c_double,
+    c_int,
+    c_longlong,
+    c_size_t,
+    c_ubyte,
+    c_uint,
+    c_ulong,
+    c_ulonglong,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from . import _constants as K
+
+LIBRARY_ENV = "VIRTEVENT_LIBRARY"
+
+
+def _checkout_library() -> Iterator[Path]:
+    """The checkout's build: next to the package source (a source tree or an editable
+    install), then the checkout recorded by a non-editable ``pip install ./python``."""
+    yield Path(__file__).resolve().parent.parent.parent / "target" / "release" / "libvirtevent.so"
+    try:
+        from ._checkout import CHECKOUT  # written by setup.py's build step
+    except ImportError:
+        return
+    yield Path(CHECKOUT) / "target" / "release" / "libvirtevent.so"
+
+
+def _candidates() -> Iterator[str]:
+    explicit = os.environ.get(LIBRARY_ENV)
+    if explicit:
+        # An explicit choice is the only one: falling back would hide a mistake.
+        yield explicit
+        return
+    found = ctypes.util.find_library("virtevent")
+    if found:
+        yield found
+    # The dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache, the default directories),
+    # which finds `make install`'s copy even before ldconfig has recorded it in the cache.
+    yield "libvirtevent.so.0"
+    for path in _checkout_library():
+        yield str(path)
+
+
+def _load() -> tuple[ctypes.CDLL, str]:
+    tried = []
+    for candidate in _candidates():
+        try:
+            return ctypes.CDLL(candidate), candidate
+        except OSError as err:
+            tried.append(f"{candidate} ({err})")
+    raise ImportError(
+        "virtevent: cannot load libvirtevent; tried: " + "; ".join(tried)
+        + f". Set {LIBRARY_ENV} to the library's path, run `make install`, or build the "
+        "checkout with `make`."
+    )
+
+
+lib, LIBRARY_PATH = _load()
+libc = ctypes.CDLL(None)
+libc.free.argtypes = [c_void_p]
+libc.free.restype = None
+
+# ---- structures (the header's layouts) ----------------------------------------------------
+
+
+class virError(Structure):
+    _fields_ = [
+        ("code", c_int),
+        ("domain", c_int),
+        ("message", c_char_p),
+        ("level", c_int),
+        ("conn", c_void_p),
+        ("dom", c_void_p),
+        ("str1", c_char_p),
+        ("str2", c_char_p),
+        ("str3", c_char_p),
+        ("int1", c_int),
+        ("int2", c_int),
+        ("net", c_void_p),
+    ]
+
+
+class _TypedParameterValue(Union):
+    _fields_ = [
+        ("i", c_int),
+        ("ui", c_uint),
+        ("l", c_longlong),
+        ("ul", c_ulonglong),
+        ("d", c_double),
+        ("b", c_char),
+        ("s", c_void_p),  # char *: a pointer, so that setting it does not copy a bytes object
+    ]
+
+
+class virTypedParameter(Structure):
+    _fields_ = [
+        ("field", c_char * K.VIR_TYPED_PARAM_FIELD_LENGTH),
+        ("type", c_int),
+        ("value", _TypedParameterValue),
+    ]
+
+
+class virConnectEventLifecycle(Structure):
+    _fields_ = [("event", c_int), ("detail", c_int)]
+
+
+class virConnectEventRTCChange(Structure):
+    _fields_ = [("utcOffset", c_longlong)]
+
+
+class virConnectEventWatchdog(Structure):
+    _fields_ = [("action", c_int)]
+
+
+class virConnectEventIOError(Structure):
+    _fields_ = [("srcPath", c_char_p), ("devAlias", c_char_p), ("action", c_int), ("reason", c_char_p)]
+
+
+class virDomainEventGraphicsAddress(Structure):
+    _fields_ = [("family", c_int), ("node", c_char_p), ("service", c_char_p)]
+
+
+class virDomainEventGraphicsSubjectIdentity(Structure):
+    _fields_ = [("type", c_char_p), ("name", c_char_p)]
+
+
+class virDomainEventGraphicsSubject(Structure):
+    _fields_ = [("nidentity", c_int), ("identities", POINTER(virDomainEventGraphicsSubjectIdentity))]
+
+
+class virConnectEventGraphics(Structure):
+    _fields_ = [
+        ("phase", c_int),
+        ("local", POINTER(virDomainEventGraphicsAddress)),
+        ("remote", POINTER(virDomainEventGraphicsAddress)),
+        ("authScheme", c_char_p),
+        ("subject", POINTER(virDomainEventGraphicsSubject)),
+    ]
+
+
+class virConnectEventBlockJob(Structure):
+    _fields_ = [("disk", c_char_p), ("type", c_int), ("status", c_int)]
+
+
+class virConnectEventDiskChange(Structure):
+    _fields_ = [("oldSrcPath", c_char_p), ("newSrcPath", c_char_p), ("devAlias", c_char_p), ("reason", c_int)]
+
+
+class virConnectEventTrayChange(Structure):
+    _fields_ = [("devAlias", c_char_p), ("reason", c_int)]
+
+
+class virConnectEventPM(Structure):
+    _fields_ = [("reason", c_int)]
+
+
+class virConnectEventBalloonChange(Structure):
+    _fields_ = [("actual", c_ulonglong)]
+
+
+class virConnectEventDevice(Structure):
+    _fields_ = [("devAlias", c_char_p)]
+
+
+class virConnectEventTypedParams(Structure):
+    _fields_ = [("params", POINTER(virTypedParameter)), ("nparams", c_int)]
+
+
+class virConnectEventAgentLifecycle(Structure):
+    _fields_ = [("state", c_int), ("reason", c_int)]
+
+
+class virConnectEventMigrationIteration(Structure):
+    _fields_ = [("iteration", c_int)]
+
+
+class virConnectEventMetadataChange(Structure):
+    _fields_ = [("type", c_int), ("nsuri", c_char_p)]
+
+
+class virConnectEventBlockThreshold(Structure):
+    _fields_ = [("dev", c_char_p), ("path", c_char_p), ("threshold", c_ulonglong), ("excess", c_ulonglong)]
+
+
+class virConnectEventMemoryFailure(Structure):
+    _fields_ = [("recipient", c_int), ("action", c_int), ("flags", c_uint)]
+
+
+class virConnectEventMemoryDeviceSizeChange(Structure):
+    _fields_ = [("alias", c_char_p), ("size", c_ulonglong)]
+
+
+class virConnectEventExistence(Structure):
+    _fields_ = [("type", c_int)]
+
+
+class virConnectEventJobState(Structure):
+    _fields_ = [
+        ("name", c_char_p),
+        ("kind", c_int),
+        ("oldState", c_int),
+        ("newState", c_int),
+        ("error", c_char_p),
+    ]
+
+
+class virConnectEventData(Union):
+    _fields_ = [
+        ("lifecycle", virConnectEventLifecycle),
+        ("rtcChange", virConnectEventRTCChange),
+        ("watchdog", virConnectEventWatchdog),
+        ("ioError", virConnectEventIOError),
+        ("graphics", virConnectEventGraphics),
+        ("blockJob", virConnectEventBlockJob),
+        ("diskChange", virConnectEventDiskChange),
+        ("trayChange", virConnectEventTrayChange),
+        ("pmWakeup", virConnectEventPM),
+        ("pmSuspend", virConnectEventPM),
+        ("balloonChange", virConnectEventBalloonChange),
+        ("pmSuspendDisk", virConnectEventPM),
+        ("deviceRemoved", virConnectEventDevice),
+        ("tunable", virConnectEventTypedParams),
+        ("agentLifecycle", virConnectEventAgentLifecycle),
+        ("deviceAdded", virConnectEventDevice),
+        ("migrationIteration", virConnectEventMigrationIteration),
+        ("jobCompleted", virConnectEventTypedParams),
+        ("deviceRemovalFailed", virConnectEventDevice),
+        ("metadataChange", virConnectEventMetadataChange),
+        ("blockThreshold", virConnectEventBlockThreshold),
+        ("memoryFailure", virConnectEventMemoryFailure),
+        ("memoryDeviceSizeChange", virConnectEventMemoryDeviceSizeChange),
+        ("existence", virConnectEventExistence),
+        ("jobState", virConnectEventJobState),
+    ]
+
+
+class virConnectEvent(Structure):
+    _fields_ = [
+        ("eventID", c_int),
+        ("eventName", c_char_p),
+        ("domainName", c_char_p),
+        ("domainUUID", c_ubyte * K.VIR_UUID_BUFLEN),
+        ("domainID", c_int),
+        ("resourceVersion", c_ulonglong),
+        ("state", c_int),
+        ("reason", c_int),
+        ("timestamp", c_ulonglong),
+        ("data", virConnectEventData),
+    ]
+
+
+class virDomainJob(Structure):
+    _fields_ = [
+        ("name", c_char_p),
+        ("type", c_int),
+        ("state", c_int),
+        ("data", POINTER(virTypedParameter)),
+        ("ndata", c_size_t),
+    ]
+
+
+# ---- callbacks --------------------------------------------------------------------------
+
+virConnectEventCallback = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_void_p)
+virFreeCallback = CFUNCTYPE(None, c_void_p)
+virErrorFunc = CFUNCTYPE(None, c_void_p, c_void_p)
+
+# ---- functions --------------------------------------------------------------------------
+
+_conn = c_void_p
+_dom = c_void_p
+_stream = c_void_p
+
+_PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
+    "virGetLastError": (POINTER(virError), []),
+    "virResetLastError": (None, []),
+    "virSetErrorFunc": (None, [c_void_p, virErrorFunc]),
+    "virConnectOpen": (_conn, [c_char_p]),
+    "virConnectClose": (c_int, [_conn]),
+    "virConnectGetURI": (c_void_p, [_conn]),
+    "virConnectIsAlive": (c_int, [_conn]),
+    "virConnectNumOfDomains": (c_int, [_conn]),
+    "virConnectListAllDomains": (c_int, [_conn, POINTER(POINTER(c_void_p)), c_uint]),
+    "virConnectListAllDomainsVersioned": (
+        c_int, [_conn, POINTER(POINTER(c_void_p)), POINTER(c_ulonglong), c_uint]),
+    "virDomainDefineXML": (_dom, [_conn, c_char_p]),
+    "virDomainDefineXMLFlags": (_dom, [_conn, c_char_p, c_uint]),
+    "virDomainCreateXML": (_dom, [_conn, c_char_p, c_uint]),
+    "virDomainLookupByName": (_dom, [_conn, c_char_p]),
+    "virDomainLookupByUUID": (_dom, [_conn, c_char_p]),
+    "virDomainLookupByID": (_dom, [_conn, c_int]),
+    "virDomainFree": (c_int, [_dom]),
+    "virDomainGetName": (c_char_p, [_dom]),
+    "virDomainGetUUID": (c_int, [_dom, c_char_p]),
+    "virDomainGetID": (c_uint, [_dom]),
+    "virDomainGetState": (c_int, [_dom, POINTER(c_int), POINTER(c_int), c_uint]),
+    "virDomainGetResourceVersion": (c_int, [_dom, POINTER(c_ulonglong)]),
+    "virDomainGetXMLDesc": (c_void_p, [_dom, c_uint]),
+    "virDomainIsActive": (c_int, [_dom]),
+    "virDomainIsPersistent": (c_int, [_dom]),
+    "virDomainCreateWithFlags": (c_int, [_dom, c_uint]),
+    "virDomainSuspend": (c_int, [_dom]),
+    "virDomainResume": (c_int, [_dom]),
+    "virDomainDestroy": (c_int, [_dom]),
+    "virDomainShutdown": (c_int, [_dom]),
+    "virDomainReboot": (c_int, [_dom, c_uint]),
+    "virDomainUndefine": (c_int, [_dom]),
+    "virEventRegisterThreadImpl": (c_int, []),
+    "virConnectEventRegisterFlags": (
+        c_int, [_conn, _dom, c_char_p, c_ulonglong, virConnectEventCallback, c_void_p, virFreeCallback, c_uint]),
+    "virConnectEventUnregister": (c_int, [_conn, c_int]),
+    "virConnectDomainEventNameToID": (c_int, [c_char_p]),
+    "virConnectDomainEventIDToName": (c_char_p, [c_int]),
+    "virConnectDomainEventIsSupported": (c_int, [_conn, c_int]),
+    "virConnectListDomainEventIDs": (c_int, [_conn, POINTER(POINTER(c_int)), c_uint]),
+    "virConnectSetEventHistorySize": (c_int, [_conn, c_uint]),
+    "virConnectSetEventBookmarkInterval": (c_int, [_conn, c_uint]),
+    "virConnectEventStreamOpen": (_stream, [_conn, _dom, c_char_p, c_ulonglong, c_uint]),
+    "virConnectEventStreamFD": (c_int, [_stream]),
+    "virConnectEventStreamRead": (c_int, [_stream, POINTER(c_void_p), c_int, c_int]),
+    "virConnectEventStreamClose": (c_int, [_stream]),
+    "virDomainJobList": (c_int, [_dom, POINTER(POINTER(POINTER(virDomainJob))), c_uint]),
+    "virDomainJobFree": (None, [POINTER(virDomainJob)]),
+    "virDomainJobGetXMLDesc": (c_void_p, [_dom, c_char_p, c_uint]),
+    "virDomainJobControl": (c_int, [_dom, c_char_p, c_int, c_uint]),
+    "virDomainBlockPull": (c_int, [_dom, c_char_p, c_ulong, c_uint]),
+    "virTestDomainFailJob": (c_int, [_dom, c_char_p, c_char_p, c_uint]),
+}
+
+# Being built on another branch: resolved when first used (see symbol()).
+_OPTIONAL: dict[str, tuple[Any, list[Any]]] = {
+    "virTestDomainInject": (c_int, [_dom, c_char_p, POINTER(virTypedParameter), c_int, c_uint]),
+}
+
+for _name, (_restype, _argtypes) in _PROTOTYPES.items():
+    _fn = getattr(lib, _name)
+    _fn.restype = _restype
+    _fn.argtypes = _argtypes
+
+
+
+# libvirt's default error handler prints every error on stderr; Python reports errors as
+# exceptions instead, so the package installs a handler that does nothing (as libvirt-python
+# installs its own).
+@virErrorFunc
+def _ignore_error(user_data: Optional[int], error: Optional[int]) -> None:
+    return None
+
+
+lib.virSetErrorFunc(None, _ignore_error)
+
+
+def symbol(name: str) -> Optional[Any]:
+    """An optional function of the library with its prototype, or None if it lacks it."""
+    restype, argtypes = _OPTIONAL[name]
+    try:
+        fn = getattr(lib, name)
+    except AttributeError:
+        return None
+    fn.restype = restype
+    fn.argtypes = argtypes
+    return fn
+
+
+def take_string(address: Optional[int]) -> Optional[str]:
+    """A `char *` the caller owns, as str, freed."""
+    if not address:
+        return None
+    try:
+        return ctypes.string_at(address).decode()
+    finally:
+        libc.free(address)
