@@ -62,6 +62,7 @@ from .errors import (
     VirteventError,
 )
 from .events import (
+    AsyncEventStream,
     Event,
     EventID,
     EventStream,
@@ -85,6 +86,6 @@ __all__ = [
     "LIBRARY_PATH", "Connection", "Domain", "Registration", "open",
     "Conflict", "ConnectionClosed", "Expired", "InvalidArgument", "NotFound", "NotSupported",
     "OperationInvalid", "StreamClosed", "VirteventError",
-    "Event", "EventID", "EventStream", "event_id", "event_name", "event_names",
+    "AsyncEventStream", "Event", "EventID", "EventStream", "event_id", "event_name", "event_names",
     "DomainSnapshot", "Informer", "Job", "JobHandle",
 ]

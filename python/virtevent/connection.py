@@ -10,12 +10,12 @@ import uuid
 import warnings
 import weakref
 import xml.etree.ElementTree as ElementTree
-from typing import Any, AsyncIterator, Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from . import _ffi
 from ._constants import VIR_DOMAIN_JOB_PERSIST, ErrorCode, EventRegisterFlags, StartFlags
 from .errors import ConnectionClosed, NotSupported, check, fail
-from .events import Event, EventID, EventStream, aiterate, decode, state_reason
+from .events import AsyncEventStream, Event, EventID, EventStream, decode, state_reason
 from .jobs import Job, JobHandle, list_jobs
 from .typedparams import ParamArray, Value
 
@@ -107,10 +107,14 @@ class Domain:
     def define(self, xml: str, resource_version: Optional[int] = None) -> "Domain":
         """Updates the domain's definition. XML that carries ``resourceVersion`` (from
         ``xml(DomainXMLFlags.RESOURCE_VERSION)``), or ``resource_version`` given here, makes it a
-        compare-and-swap: :class:`~virtevent.Conflict` if the domain changed since."""
-        if resource_version is not None:
-            root = ElementTree.fromstring(xml)
-            root.set("resourceVersion", str(resource_version))
+        compare-and-swap: :class:`~virtevent.Conflict` if the domain changed since. XML
+        without a ``<uuid>`` gets this domain's."""
+        root = ElementTree.fromstring(xml)
+        if root.find("uuid") is None or resource_version is not None:
+            if root.find("uuid") is None:
+                ElementTree.SubElement(root, "uuid").text = str(self.uuid)
+            if resource_version is not None:
+                root.set("resourceVersion", str(resource_version))
             xml = ElementTree.tostring(root, encoding="unicode")
         return self._conn.define(xml)
 
@@ -379,10 +383,10 @@ class Connection:
 
     def aevents(self, domain: Optional[Domain] = None, event: Optional[str] = None,
                 since: Optional[int] = None, bookmarks: bool = False,
-                timeout: Optional[float] = None) -> AsyncIterator[Event]:
+                timeout: Optional[float] = None) -> AsyncEventStream:
         """:meth:`events` for asyncio: ``async for ev in conn.aevents(): …``, woken by the
         running loop when the stream's descriptor becomes readable (no thread)."""
-        return aiterate(EventStream(self, domain, event, since, bookmarks, timeout))
+        return AsyncEventStream(EventStream(self, domain, event, since, bookmarks, timeout))
 
     def on(self, event: Optional[str], fn: Callable[[Event], Any], domain: Optional[Domain] = None,
            since: Optional[int] = None, bookmarks: bool = False) -> Registration:

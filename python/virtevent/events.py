@@ -587,9 +587,7 @@ class EventStream:
             self.close()
 
 
-async def aiterate(stream: EventStream) -> AsyncIterator[Event]:
-    """Yields the stream's events, waiting for them with the running loop's ``add_reader`` on
-    the stream's descriptor (no thread); ends as iterating the stream does. Closes it at the end."""
+async def _aiterate(stream: EventStream) -> AsyncIterator[Event]:
     loop = asyncio.get_running_loop()
     try:
         fd = stream.fd
@@ -613,3 +611,40 @@ async def aiterate(stream: EventStream) -> AsyncIterator[Event]:
                 loop.remove_reader(fd)
     finally:
         stream.close()
+
+
+class AsyncEventStream:
+    """An :class:`EventStream` for ``async for``: it waits for events with the running loop's
+    ``add_reader`` on the stream's descriptor (no thread) and ends as iterating the stream
+    does. The stream is open from creation (so no change made after it is missed) and is
+    closed when the iteration ends, by :meth:`aclose` or ``async with``, or when the object
+    is dropped (as leaving ``async for`` with ``break`` does).
+    """
+
+    def __init__(self, stream: EventStream) -> None:
+        self.stream = stream
+        self._iteration: Optional[AsyncIterator[Event]] = None
+
+    def __aiter__(self) -> "AsyncEventStream":
+        return self
+
+    async def __anext__(self) -> Event:
+        if self._iteration is None:
+            self._iteration = _aiterate(self.stream)
+        return await self._iteration.__anext__()
+
+    async def aclose(self) -> None:
+        if self._iteration is not None:
+            await self._iteration.aclose()  # type: ignore[attr-defined]
+        self.stream.close()
+
+    async def __aenter__(self) -> "AsyncEventStream":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        stream = getattr(self, "stream", None)
+        if stream is not None:
+            stream.close()
