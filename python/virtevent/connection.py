@@ -167,25 +167,27 @@ class Domain:
         :func:`virtevent.typedparams.param_type` says. NotSupported if the library lacks it."""
         inject = _ffi.symbol("virTestDomainInject")
         if inject is None:
-            raise NotSupported(f"{_ffi.LIBRARY_PATH} has no virTestDomainInject")
+            raise NotSupported(f"{_ffi.LIBRARY_PATH} has no virTestDomainInject", ErrorCode.NO_SUPPORT)
         array = ParamArray(params)
         check(inject(self._ptr, what.encode(), array.array, array.count, 0), "virTestDomainInject")
 
 
 # ---- callbacks ----------------------------------------------------------------------------
-# The library calls one ctypes trampoline with an integer token as `opaque`; the token finds
-# the Python function. The entry is dropped when the library runs the free callback (on
-# cancel or connection close), which is what releases the function.
+# Each registration gets its own ctypes thunk (the library refuses the same function pointer
+# twice for one event name and domain), kept with the Python function under an integer token
+# passed as `opaque`. The library's free callback, run on cancel or connection close once no
+# call is running, drops the entry: that is what releases both.
 
-_callbacks: dict[int, Callable[[Event], Any]] = {}
+_callbacks: dict[int, tuple[Callable[[Event], Any], Any]] = {}
 _tokens = itertools.count(1)
 
 
-@_ffi.virConnectEventCallback
-def _dispatch(conn: Optional[int], dom: Optional[int], event: Optional[int], opaque: Optional[int]) -> None:
-    fn = _callbacks.get(opaque or 0)
-    if fn is not None and event:
-        fn(decode(event))  # an exception goes to sys.unraisablehook (ctypes reports it)
+def _thunk(fn: Callable[[Event], Any]) -> Any:
+    def dispatch(conn: Optional[int], dom: Optional[int], event: Optional[int], opaque: Optional[int]) -> None:
+        if event:
+            fn(decode(event))  # an exception goes to sys.unraisablehook (ctypes reports it)
+
+    return _ffi.virConnectEventCallback(dispatch)
 
 
 @_ffi.virFreeCallback
@@ -396,7 +398,8 @@ class Connection:
         ``since`` replays from that resource version first."""
         _start_thread_impl()
         token = next(_tokens)
-        _callbacks[token] = fn
+        thunk = _thunk(fn)
+        _callbacks[token] = (fn, thunk)
         flags = 0
         if since is not None:
             flags |= EventRegisterFlags.SINCE
@@ -404,7 +407,7 @@ class Connection:
             flags |= EventRegisterFlags.BOOKMARKS
         callback_id = _ffi.lib.virConnectEventRegisterFlags(
             self._handle(), domain._ptr if domain is not None else None,
-            event.encode() if event is not None else None, since or 0, _dispatch, token, _release, flags)
+            event.encode() if event is not None else None, since or 0, thunk, token, _release, flags)
         if callback_id < 0:
             _callbacks.pop(token, None)  # a refused registration never runs the free callback
             fail("virConnectEventRegisterFlags")
