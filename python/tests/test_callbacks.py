@@ -134,3 +134,19 @@ def test_a_callback_may_call_the_api_and_cancel_itself(conn, running):
     assert wait_for(lambda: not holder["reg"].active)
     time.sleep(0.05)
     assert names == ["self"]
+
+
+def test_the_dispatch_threads_python_state_is_released_with_the_last_connection():
+    from virtevent import connection
+
+    from conftest import domain_xml
+
+    gc.collect()
+    assert not connection._open_connections  # every other test closed its connections
+    rec = Recorder()
+    with virtevent.open("test:///empty") as other:
+        other.on(None, rec)
+        other.define(domain_xml("pin"))
+        assert wait_for(lambda: len(rec.events) == 2)
+        assert list(connection._pinned) == list(rec.threads)
+    assert connection._pinned == {}

@@ -184,3 +184,28 @@ def test_job_state_events_carry_the_job(conn):
     assert (virtevent.JobState.NONE, virtevent.JobState.CREATED) in seen
     assert any(new == virtevent.JobState.ABORTED for _, new in seen)
     dom.destroy()
+
+
+def test_events_stay_valid_after_later_reads_and_close(conn, running):
+    dom = running("keep")
+    with conn.events() as stream:
+        dom.suspend()
+        first = stream.read()
+        dom.resume()
+        second = stream.read()
+        job_dom = conn.define(domain_xml("keepjob", disk=True))
+        job_dom.start()
+        job_dom.block_pull("vda", bandwidth=1).abort()
+        later = stream.read(timeout=1) + stream.read(timeout=0.3)
+    # converted only now, long after the reads that produced them and the stream's close
+    assert first[0].lifecycle.event == LifecycleEvent.SUSPENDED and first[0].domain_name == "keep"
+    assert second[0].lifecycle.event == LifecycleEvent.RESUMED
+    assert first[0].resource_version + 1 == second[0].resource_version
+    jobs = [e for e in later if e.job_state is not None]
+    assert jobs and all(e.job_state.name == "block-pull-vda" for e in jobs)
+    as_dict = dataclasses.asdict(second[0])
+    assert as_dict["domain_name"] == "keep" and as_dict["payload"]["event"] == LifecycleEvent.RESUMED
+    assert "keep" in repr(first[0]) and first[0] != second[0]
+    with pytest.raises(AttributeError):
+        first[0].no_such_field
+    job_dom.destroy()

@@ -285,6 +285,7 @@ class virDomainJob(Structure):
 virConnectEventCallback = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_void_p)
 virFreeCallback = CFUNCTYPE(None, c_void_p)
 virErrorFunc = CFUNCTYPE(None, c_void_p, c_void_p)
+virEventTimeoutCallback = CFUNCTYPE(None, c_int, c_void_p)
 
 # ---- functions --------------------------------------------------------------------------
 
@@ -327,6 +328,8 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "virDomainReboot": (c_int, [_dom, c_uint]),
     "virDomainUndefine": (c_int, [_dom]),
     "virEventRegisterThreadImpl": (c_int, []),
+    "virEventAddTimeout": (c_int, [c_int, virEventTimeoutCallback, c_void_p, virFreeCallback]),
+    "virEventRemoveTimeout": (c_int, [c_int]),
     "virConnectEventRegisterFlags": (
         c_int, [_conn, _dom, c_char_p, c_ulonglong, virConnectEventCallback, c_void_p, virFreeCallback, c_uint]),
     "virConnectEventUnregister": (c_int, [_conn, c_int]),
@@ -381,6 +384,21 @@ def symbol(name: str) -> Optional[Any]:
     fn.restype = restype
     fn.argtypes = argtypes
     return fn
+
+
+# Python's own constructor from a C string, a third of ctypes.string_at(ptr).decode()'s cost
+# (it runs once per event). Raises UnicodeDecodeError on invalid UTF-8.
+str_at = ctypes.pythonapi.PyUnicode_FromString
+str_at.argtypes = [c_void_p]
+str_at.restype = ctypes.py_object
+
+
+def text_at(address: int) -> str:
+    """The NUL-terminated UTF-8 string at ``address`` (invalid bytes replaced)."""
+    try:
+        return str_at(address)
+    except UnicodeDecodeError:
+        return ctypes.string_at(address).decode(errors="replace")
 
 
 def take_string(address: Optional[int]) -> Optional[str]:

@@ -16,7 +16,7 @@ import re
 import struct
 import uuid
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Generic, Iterator, Optional, TypeVar
 
@@ -354,13 +354,26 @@ for _id, _name in _EVENT_NAMES.items():
 
 _DATA_OFFSET = _ffi.virConnectEvent.data.offset
 _MEMBER_TYPES = {name: ctype for name, ctype in _ffi.virConnectEventData._fields_}
+_EVENT_SIZE = ctypes.sizeof(_ffi.virConnectEvent)
 
 
-def _header_format() -> tuple[struct.Struct, int]:
-    """A struct format reading the event's header fields in one call, derived from the
-    ctypes layout (so the layout is declared once)."""
+def _has_pointers(ctype: Any) -> bool:
+    return any(t is ctypes.c_char_p or hasattr(t, "contents") or t is ctypes.c_void_p
+               for _, t in ctype._fields_)
+
+
+# Events whose payload points into the library's memory (strings, graphics addresses, typed
+# parameters) are decoded in full at once, while those pointers are valid; the others (and
+# every unknown kind: its name is a pointer too) only when a field is first read.
+_LAZY_IDS = frozenset(event_id for event_id in _EVENT_NAMES
+                      if event_id not in _MEMBER_OF_ID or not _has_pointers(_MEMBER_TYPES[_MEMBER_OF_ID[event_id][0]]))
+
+
+def _header_format() -> tuple[struct.Struct, struct.Struct]:
+    """Struct formats for the event's header fields, derived from the ctypes layout (so the
+    layout is declared once): all of them, and the first three (ID, event name, domain name)."""
     codes = {ctypes.c_int: "i", ctypes.c_char_p: "P", ctypes.c_ulonglong: "Q"}
-    fmt, position = "@", 0
+    fmt, position, prefix = "@", 0, ""
     for name, ctype in _ffi.virConnectEvent._fields_:
         if name == "data":
             break
@@ -368,13 +381,14 @@ def _header_format() -> tuple[struct.Struct, int]:
         fmt += "x" * (field.offset - position)
         fmt += codes.get(ctype, f"{ctypes.sizeof(ctype)}s")
         position = field.offset + field.size
-    return struct.Struct(fmt), position
+        if name == "domainName":
+            prefix = fmt
+    return struct.Struct(fmt), struct.Struct(prefix)
 
 
-_HEADER, _HEADER_SIZE = _header_format()
+_HEADER, _PREFIX = _header_format()
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
-_NAMES_BY_ID = {event_id: name for event_id, name in _EVENT_NAMES.items()}
 _IDS = {int(member): member for member in EventID}
 _uuid_cache: dict[bytes, uuid.UUID] = {}
 _UUID_CACHE_MAX = 65536
@@ -404,6 +418,9 @@ class Event:
     (``ev.lifecycle``, ``ev.existence``, ``ev.io_error``, ``ev.job_state``, …), which is
     ``None`` on events of other kinds. ``bookmark`` and ``expired`` events concern no domain:
     their ``domain_name`` is ``""`` and ``domain_uuid`` the nil UUID.
+
+    Events read from the library keep a copy of the C event and convert their fields the
+    first time one is read (most consumers look at a few fields of most events).
     """
 
     event_id: int
@@ -416,6 +433,7 @@ class Event:
     reason: int
     timestamp: datetime.datetime
     payload: Any = None
+    _raw: Optional[bytes] = field(default=None, init=False, repr=False, compare=False)
 
     lifecycle = _Member[Lifecycle]("lifecycle")
     rtc_change = _Member[RTCChange]("rtc_change")
@@ -443,6 +461,14 @@ class Event:
     existence = _Member[Existence]("existence")
     job_state = _Member[JobStateChange]("job_state")
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a slot not set yet: a field of an event not converted yet.
+        raw = _RAW_SLOT.__get__(self, Event)
+        if raw is None or name not in _FIELDS:
+            raise AttributeError(name)
+        _convert(self, raw, None)
+        return _SLOTS[name].__get__(self, Event)
+
     @property
     def is_expired(self) -> bool:
         """The stream or watch fell behind the history: relist and start again."""
@@ -454,15 +480,17 @@ class Event:
         return self.event_id == EventID.BOOKMARK
 
 
+_FIELDS = frozenset(f.name for f in fields(Event)) - {"_raw"}
+_SLOTS = {name: vars(Event)[name] for name in _FIELDS}
+_RAW_SLOT = vars(Event)["_raw"]
 assert {m[1] for m in _MEMBER_OF_ID.values()} <= {
     name for name, value in vars(Event).items() if isinstance(value, _Member)}
 
 
-def decode(address: int) -> Event:
-    """Copies the ``virConnectEvent`` at ``address`` (valid only until the library's next
-    read or the callback's return) into an Event."""
-    (eid, _name, dname, raw_uuid, dom_id, version, state, reason, stamp) = _HEADER.unpack(
-        ctypes.string_at(address, _HEADER_SIZE))
+def _convert(ev: Event, raw: bytes, address: Optional[int]) -> None:
+    """Sets every field of ``ev`` from the copy ``raw`` of its C event (and from the live
+    event at ``address`` for what pointers reach)."""
+    (eid, name_ptr, _, raw_uuid, dom_id, version, state, reason, stamp) = _HEADER.unpack_from(raw)
     domain_uuid = _uuid_cache.get(raw_uuid)
     if domain_uuid is None:
         if len(_uuid_cache) >= _UUID_CACHE_MAX:
@@ -471,20 +499,42 @@ def decode(address: int) -> Event:
     member = _MEMBER_OF_ID.get(eid)
     payload = None
     if member is not None:
-        payload = _DECODERS[member[0]](_MEMBER_TYPES[member[0]].from_address(address + _DATA_OFFSET))
+        ctype = _MEMBER_TYPES[member[0]]
+        data = ctype.from_address(address + _DATA_OFFSET) if address is not None \
+            else ctype.from_buffer_copy(raw, _DATA_OFFSET)
+        payload = _DECODERS[member[0]](data)
     reasons = _REASONS.get(state)
-    return Event(
-        _IDS.get(eid, eid),
-        _NAMES_BY_ID.get(eid) or _text(_name and ctypes.string_at(_name)) or "",
-        ctypes.string_at(dname).decode(errors="replace") if dname else "",
-        domain_uuid,
-        dom_id,
-        version,
-        _STATES.get(state, state),
-        reasons.get(reason, reason) if reasons is not None else reason,
-        _EPOCH + datetime.timedelta(microseconds=stamp),
-        payload,
-    )
+    ev.event_id = _IDS.get(eid, eid)
+    name = _EVENT_NAMES.get(eid)
+    if name is None:
+        name = _text(ctypes.string_at(name_ptr)) if name_ptr and address is not None else ""
+    ev.event_name = name
+    ev.domain_uuid = domain_uuid
+    ev.domain_id = dom_id
+    ev.resource_version = version
+    ev.state = _STATES.get(state, state)
+    ev.reason = reasons.get(reason, reason) if reasons is not None else reason
+    ev.timestamp = _EPOCH + datetime.timedelta(microseconds=stamp)
+    ev.payload = payload
+    ev._raw = None
+
+
+_new_event = object.__new__
+_text_at = _ffi.text_at
+
+
+def decode(address: int) -> Event:
+    """The ``virConnectEvent`` at ``address`` (valid only until the library's next read or
+    the callback's return) as an Event: copied now, converted now if it points to more."""
+    raw = ctypes.string_at(address, _EVENT_SIZE)
+    eid, _, name_ptr = _PREFIX.unpack_from(raw)
+    ev = _new_event(Event)
+    ev.domain_name = _text_at(name_ptr) if name_ptr else ""
+    if eid in _LAZY_IDS:
+        ev._raw = raw
+    else:
+        _convert(ev, raw, address)
+    return ev
 
 
 # ---- the stream ------------------------------------------------------------------------------
