@@ -47,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check python-constants check-python ctests check check-valgrind check-asan fuzz soak bench bench-history demo compare install uninstall clean FORCE
+.PHONY: all lib compat docs docs-check header header-check python-constants check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
 
 all: lib header-check docs-check compat
 
@@ -178,6 +178,15 @@ bench: lib
 	python3 bench/run.py --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) --json $(BUILD)/bench/results.json \
 	  --ours $(BUILD)/bench/ours $(if $(HAVE_LIBVIRT),--libvirt $(BUILD)/bench/libvirt)
 	$(MAKE) --no-print-directory bench-history
+	$(MAKE) --no-print-directory bench-python
+
+# Events/s delivered to Python (churn): libvirt-python on libvirt, our callbacks, our stream.
+# Debian's interpreter, which has python3-libvirt.
+BENCH_PYTHON ?= /usr/bin/python3
+bench-python: lib
+	@mkdir -p $(BUILD)/bench
+	VIRTEVENT_LIBRARY=$(abspath $(LIB)) $(BENCH_PYTHON) bench/python_events.py --reps $(BENCH_REPS) \
+	  --json $(BUILD)/bench/python_events.json
 
 # Extensions libvirt does not have, measured on their own.
 $(BUILD)/bench/history_rss: bench/extensions/history_rss.c $(LIB) include/virtevent.h

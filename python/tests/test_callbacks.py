@@ -83,7 +83,7 @@ def test_callbacks_are_released_on_cancel(conn, running):
     ref = weakref.ref(rec)
     reg = conn.on(None, rec)
     running("leak")
-    assert wait_for(lambda: len(rec.events) == 3)
+    assert wait_for(lambda: len(ref().events) == 3)
     reg.cancel()
     del rec
     gc.collect()

@@ -206,6 +206,11 @@ def test_events_stay_valid_after_later_reads_and_close(conn, running):
     as_dict = dataclasses.asdict(second[0])
     assert as_dict["domain_name"] == "keep" and as_dict["payload"]["event"] == LifecycleEvent.RESUMED
     assert "keep" in repr(first[0]) and first[0] != second[0]
+    assert "_raw" not in as_dict
     with pytest.raises(AttributeError):
         first[0].no_such_field
+    made = dataclasses.replace(first[0], domain_name="other")
+    assert made.domain_name == "other" and made.lifecycle == first[0].lifecycle
+    with pytest.raises(AttributeError):
+        made.no_such_field
     job_dom.destroy()

@@ -32,7 +32,7 @@ class Domain:
     __slots__ = ("_ptr", "_conn", "__weakref__")
 
     def __init__(self, conn: "Connection", ptr: int) -> None:
-        self._ptr = ptr
+        self._ptr: Optional[int] = ptr
         self._conn = conn
 
     def __del__(self) -> None:

@@ -16,7 +16,7 @@ import re
 import struct
 import uuid
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Generic, Iterator, Optional, TypeVar
 
@@ -51,6 +51,10 @@ EventID = IntEnum(  # type: ignore[misc]
     "EventID", [(name.upper().replace("-", "_"), event_id) for event_id, name in _EVENT_NAMES.items()],
     module=__name__)
 EventID.__doc__ = "A domain event ID (virDomainEventID), named after the event's stable name."
+_ID_OF_NAME = {name: event_id for event_id, name in _EVENT_NAMES.items()}
+#: The IDs of the two events a watch or stream makes itself.
+BOOKMARK_ID: int = _ID_OF_NAME["bookmark"]
+EXPIRED_ID: int = _ID_OF_NAME["expired"]
 
 
 def event_names() -> list[str]:
@@ -118,7 +122,7 @@ class Graphics:
     local: Optional[GraphicsAddress]
     remote: Optional[GraphicsAddress]
     auth_scheme: Optional[str]
-    subject: list[tuple[str, str]]
+    subject: list[tuple[Optional[str], Optional[str]]]
     """The subject's identities as (type, name) pairs."""
 
 
@@ -329,7 +333,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "jobState": lambda m: JobStateChange(_text(m.name), _as(_JOB_KINDS, m.kind), _as(_JOB_STATES, m.oldState),
                                          _as(_JOB_STATES, m.newState), _text(m.error)),
 }
-assert set(_DECODERS) == {name for name, _ in _ffi.virConnectEventData._fields_}
+assert set(_DECODERS) == {f[0] for f in _ffi.virConnectEventData._fields_}
 
 # Event names whose payload is a member named otherwise (the header: "the member named after
 # eventName in camelCase"; these two share their older sibling's member).
@@ -353,13 +357,13 @@ for _id, _name in _EVENT_NAMES.items():
         _MEMBER_OF_ID[_id] = (_member, _snake(_member))
 
 _DATA_OFFSET = _ffi.virConnectEvent.data.offset
-_MEMBER_TYPES = {name: ctype for name, ctype in _ffi.virConnectEventData._fields_}
+_MEMBER_TYPES = {f[0]: f[1] for f in _ffi.virConnectEventData._fields_}
 _EVENT_SIZE = ctypes.sizeof(_ffi.virConnectEvent)
 
 
 def _has_pointers(ctype: Any) -> bool:
     return any(t is ctypes.c_char_p or hasattr(t, "contents") or t is ctypes.c_void_p
-               for _, t in ctype._fields_)
+               for _, t, *_ in ctype._fields_)
 
 
 # Events whose payload points into the library's memory (strings, graphics addresses, typed
@@ -374,7 +378,7 @@ def _header_format() -> tuple[struct.Struct, struct.Struct]:
     layout is declared once): all of them, and the first three (ID, event name, domain name)."""
     codes = {ctypes.c_int: "i", ctypes.c_char_p: "P", ctypes.c_ulonglong: "Q"}
     fmt, position, prefix = "@", 0, ""
-    for name, ctype in _ffi.virConnectEvent._fields_:
+    for name, ctype, *_ in _ffi.virConnectEvent._fields_:
         if name == "data":
             break
         field = getattr(_ffi.virConnectEvent, name)
@@ -409,7 +413,7 @@ class _Member(Generic[T]):
         return event.payload if member is not None and member[1] == self.attribute else None
 
 
-@dataclass(slots=True)
+@dataclass
 class Event:
     """One event: what the generic callback receives, as Python values.
 
@@ -423,6 +427,11 @@ class Event:
     first time one is read (most consumers look at a few fields of most events).
     """
 
+    # Declared by hand rather than with dataclass(slots=True) for the one slot that is not a
+    # field: the copy of the C event awaiting conversion.
+    __slots__ = ("event_id", "event_name", "domain_name", "domain_uuid", "domain_id", "resource_version",
+                 "state", "reason", "timestamp", "payload", "_raw")
+
     event_id: int
     event_name: str
     domain_name: str
@@ -432,8 +441,7 @@ class Event:
     state: int
     reason: int
     timestamp: datetime.datetime
-    payload: Any = None
-    _raw: Optional[bytes] = field(default=None, init=False, repr=False, compare=False)
+    payload: Any
 
     lifecycle = _Member[Lifecycle]("lifecycle")
     rtc_change = _Member[RTCChange]("rtc_change")
@@ -463,7 +471,10 @@ class Event:
 
     def __getattr__(self, name: str) -> Any:
         # Reached only for a slot not set yet: a field of an event not converted yet.
-        raw = _RAW_SLOT.__get__(self, Event)
+        try:
+            raw = _RAW_SLOT.__get__(self, Event)
+        except AttributeError:
+            raw = None
         if raw is None or name not in _FIELDS:
             raise AttributeError(name)
         _convert(self, raw, None)
@@ -472,15 +483,16 @@ class Event:
     @property
     def is_expired(self) -> bool:
         """The stream or watch fell behind the history: relist and start again."""
-        return self.event_id == EventID.EXPIRED
+        return self.event_id == EXPIRED_ID
 
     @property
     def is_bookmark(self) -> bool:
         """A progress mark: everything up to ``resource_version`` has been delivered."""
-        return self.event_id == EventID.BOOKMARK
+        return self.event_id == BOOKMARK_ID
 
 
-_FIELDS = frozenset(f.name for f in fields(Event)) - {"_raw"}
+_FIELDS = frozenset(f.name for f in fields(Event))
+assert set(Event.__slots__) == _FIELDS | {"_raw"}
 _SLOTS = {name: vars(Event)[name] for name in _FIELDS}
 _RAW_SLOT = vars(Event)["_raw"]
 assert {m[1] for m in _MEMBER_OF_ID.values()} <= {
@@ -507,7 +519,7 @@ def _convert(ev: Event, raw: bytes, address: Optional[int]) -> None:
     ev.event_id = _IDS.get(eid, eid)
     name = _EVENT_NAMES.get(eid)
     if name is None:
-        name = _text(ctypes.string_at(name_ptr)) if name_ptr and address is not None else ""
+        name = _text_at(name_ptr) if name_ptr and address is not None else ""
     ev.event_name = name
     ev.domain_uuid = domain_uuid
     ev.domain_id = dom_id
@@ -516,7 +528,7 @@ def _convert(ev: Event, raw: bytes, address: Optional[int]) -> None:
     ev.reason = reasons.get(reason, reason) if reasons is not None else reason
     ev.timestamp = _EPOCH + datetime.timedelta(microseconds=stamp)
     ev.payload = payload
-    ev._raw = None
+    ev._raw = None  # type: ignore[attr-defined] # the slot beside the fields
 
 
 _new_event = object.__new__
@@ -531,7 +543,7 @@ def decode(address: int) -> Event:
     ev = _new_event(Event)
     ev.domain_name = _text_at(name_ptr) if name_ptr else ""
     if eid in _LAZY_IDS:
-        ev._raw = raw
+        ev._raw = raw  # type: ignore[attr-defined]
     else:
         _convert(ev, raw, address)
     return ev
@@ -594,8 +606,8 @@ class EventStream:
         if n < 0:
             fail("virConnectEventStreamRead")
         slots = self._slots
-        events = [decode(slots[i]) for i in range(n)]
-        if n and events[-1].event_id == EventID.EXPIRED:
+        events = [decode(slots[i]) for i in range(n)]  # type: ignore[arg-type] # n slots are set
+        if n and events[-1].event_id == EXPIRED_ID:
             self.expired = True
         return events
 
@@ -648,7 +660,12 @@ async def _aiterate(stream: EventStream) -> AsyncIterator[Event]:
                     yield event
                 continue
             ready = loop.create_future()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+
+            def wake(ready: asyncio.Future[None] = ready) -> None:
+                if not ready.done():
+                    ready.set_result(None)
+
+            loop.add_reader(fd, wake)
             try:
                 if stream.timeout is None:
                     await ready

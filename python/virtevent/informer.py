@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from ._constants import ExistenceType
 from .errors import Expired, NotFound
-from .events import Event, EventID, EventStream
+from .events import BOOKMARK_ID, EXPIRED_ID, Event, EventStream
 
 if TYPE_CHECKING:
     from .connection import Connection, Domain
@@ -98,7 +98,7 @@ class Informer:
 
     def _apply(self, event: Event) -> None:
         self.version = max(self.version, event.resource_version)
-        if event.event_id in (EventID.BOOKMARK, EventID.EXPIRED):
+        if event.event_id in (BOOKMARK_ID, EXPIRED_ID):
             return
         key = event.domain_uuid
         old = self._domains.get(key)
