@@ -76,3 +76,39 @@ def test_informer_starts_from_existing_domains(conn):
     with virtevent.Informer(conn) as informer:
         assert [s.name for s in informer.domains.values()] == ["pre"]
         assert informer.domains == listing(conn)
+
+
+def test_informer_keeps_up_with_a_concurrent_writer_through_expiries(conn):
+    import threading
+
+    conn.set_history_size(16)
+    stop = threading.Event()
+    made = [0]
+
+    def writer():
+        rnd = random.Random(5)
+        names = [f"w{i}" for i in range(8)]
+        while not stop.is_set() and made[0] < 3000:
+            made[0] += random_operation(conn, rnd, names)
+
+    mirror = {}
+
+    def on_change(key, old, new):
+        assert mirror.get(key) == old
+        if new is None:
+            del mirror[key]
+        else:
+            mirror[key] = new
+
+    with virtevent.Informer(conn, on_change=on_change) as informer:
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            while thread.is_alive():
+                informer.poll(0.001)
+        finally:
+            stop.set()
+            thread.join()
+        informer.poll()
+        assert dict(informer.domains) == listing(conn) == mirror
+        assert informer.lists > 1

@@ -34,9 +34,12 @@ class DomainSnapshot:
 
     @classmethod
     def of(cls, domain: "Domain") -> "DomainSnapshot":
-        """The domain as it is now."""
+        """The domain as it is now. The version is read first: should the domain change
+        meanwhile, the snapshot is labelled older than its state, never newer, so the events
+        after that version are still applied to it."""
+        version = domain.resource_version
         state, reason = domain.state()
-        return cls(domain.name, domain.uuid, domain.id, state, reason, domain.resource_version)
+        return cls(domain.name, domain.uuid, domain.id, state, reason, version)
 
     @classmethod
     def from_event(cls, event: Event) -> "DomainSnapshot":
