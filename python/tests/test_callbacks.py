@@ -76,6 +76,11 @@ def test_refused_registrations_raise_and_keep_nothing(conn):
     with pytest.raises(virtevent.InvalidArgument):
         conn.on("no-such-event", print)
     assert len(_callbacks) == before
+    closed = virtevent.open("test:///empty")
+    closed.close()
+    with pytest.raises(virtevent.ConnectionClosed):
+        closed.on(None, print)
+    assert len(_callbacks) == before
 
 
 def test_callbacks_are_released_on_cancel(conn, running):

@@ -441,6 +441,7 @@ class Connection:
         (None: every domain), on the library's dispatch thread (``virEventRegisterThreadImpl``),
         one at a time, in order. An exception raised by ``fn`` goes to ``sys.unraisablehook``.
         ``since`` replays from that resource version first."""
+        handle = self._handle()
         _start_thread_impl()
         token = next(_tokens)
         thunk = _thunk(fn)
@@ -451,7 +452,7 @@ class Connection:
         if bookmarks:
             flags |= EventRegisterFlags.BOOKMARKS
         callback_id = _ffi.lib.virConnectEventRegisterFlags(
-            self._handle(), domain._ptr if domain is not None else None,
+            handle, domain._ptr if domain is not None else None,
             event.encode() if event is not None else None, since or 0, thunk, token, _release, flags)
         if callback_id < 0:
             _callbacks.pop(token, None)  # a refused registration never runs the free callback
