@@ -9,7 +9,9 @@ per round; every event is counted and the run fails if one is missing.
                   (virEventRegisterThreadImpl), each receiving a decoded Event
   stream          virtevent's package: `for ev in conn.events(…)`, read in batches
 
-Each mode runs in its own process (libvirt and libvirtevent export the same symbol names);
+Events/s is end to end (wall clock, from the first operation to the last event delivered);
+events per CPU-second divides by the process's CPU time instead, which moves less on a shared
+machine. Each mode runs in its own process (libvirt and libvirtevent export the same symbol names);
 modes alternate order across repetitions and the table shows medians.
 
 Usage: python_events.py [--reps N] [--seconds S] [--json FILE] [--markdown]
@@ -57,16 +59,16 @@ def run_libvirt_python(seconds):
     drain(20 * ROUND)
     delivered[0] = 0
     operations = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     while True:
         one_round()
         operations += ROUND
         if time.perf_counter() - start >= seconds:
             break
     drain(operations)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     conn.close()
-    return delivered[0], operations, elapsed
+    return delivered[0], operations, elapsed, cpu
 
 
 def run_conn_on(seconds):
@@ -97,15 +99,15 @@ def run_conn_on(seconds):
             drain(20 * ROUND)
             delivered[0] = 0
             operations = 0
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             while True:
                 one_round()
                 operations += ROUND
                 if time.perf_counter() - start >= seconds:
                     break
             drain(operations)
-            elapsed = time.perf_counter() - start
-        return delivered[0], operations, elapsed
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        return delivered[0], operations, elapsed, cpu
 
 
 def run_stream(seconds):
@@ -134,25 +136,26 @@ def run_stream(seconds):
                 one_round()
             delivered = 0
             operations = 0
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             while True:
                 one_round()
                 operations += ROUND
                 if time.perf_counter() - start >= seconds:
                     break
-            elapsed = time.perf_counter() - start
-        return delivered, operations, elapsed
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        return delivered, operations, elapsed, cpu
 
 
 RUNNERS = {"libvirt-python": run_libvirt_python, "conn.on": run_conn_on, "stream": run_stream}
 
 
 def child(mode, seconds):
-    delivered, operations, elapsed = RUNNERS[mode](seconds)
+    delivered, operations, elapsed, cpu = RUNNERS[mode](seconds)
     if delivered != operations:
         print(f"{mode}: {delivered} events delivered for {operations} operations", file=sys.stderr)
         sys.exit(1)
-    print(f"RESULT {mode} events_per_s={delivered / elapsed:.0f} events={delivered} seconds={elapsed:.3f}")
+    print(f"RESULT {mode} events_per_s={delivered / elapsed:.0f} events_per_cpu_s={delivered / cpu:.0f} "
+          f"events={delivered} seconds={elapsed:.3f} cpu_seconds={cpu:.3f}")
 
 
 def measure(mode, seconds):
@@ -163,7 +166,8 @@ def measure(mode, seconds):
                           capture_output=True, text=True, env=env, timeout=300)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return float(line.split()[2].split("=")[1])
+            fields = dict(token.split("=") for token in line.split()[2:])
+            return float(fields["events_per_s"]), float(fields["events_per_cpu_s"])
     print(f"  {mode} failed (status {proc.returncode}): {proc.stderr.strip()}", file=sys.stderr)
     return None
 
@@ -181,13 +185,15 @@ def main():
 
     load_at_start = os.getloadavg()
     samples = {mode: [] for mode in MODES}
+    cpu_samples = {mode: [] for mode in MODES}
     for rep in range(args.reps):
         order = MODES if rep % 2 == 0 else list(reversed(MODES))
         print(f"repetition {rep + 1}/{args.reps}", file=sys.stderr)
         for mode in order:
             value = measure(mode, args.seconds)
             if value is not None:
-                samples[mode].append(value)
+                samples[mode].append(value[0])
+                cpu_samples[mode].append(value[1])
     load_at_end = os.getloadavg()
 
     medians = {m: statistics.median(v) if v else None for m, v in samples.items()}
@@ -196,13 +202,14 @@ def main():
     print(f"Python {sys.version.split()[0]} ({sys.executable}); medians of {args.reps} alternating "
           f"repetitions, {args.seconds} s each; load average {load_at_start[0]:.2f} at start, "
           f"{load_at_end[0]:.2f} at end")
-    print("| delivered through | events/s (median) | min | max | vs libvirt-python | goal |")
-    print("|---|---|---|---|---|---|")
+    cpu_medians = {m: statistics.median(v) if v else None for m, v in cpu_samples.items()}
+    print("| delivered through | events/s (median) | min | max | vs libvirt-python | goal | events per CPU-second | vs libvirt-python |")
+    print("|---|---|---|---|---|---|---|---|")
     failed = False
     for mode in MODES:
         values, median = samples[mode], medians[mode]
         if median is None:
-            print(f"| {mode} | n/a | | | | |")
+            print(f"| {mode} | n/a | | | | | | |")
             failed = True
             continue
         ratio = f"{median / base:.2f}×" if base else "n/a"
@@ -210,10 +217,13 @@ def main():
         if mode in goals:
             met = base is not None and median >= goals[mode] * base
             goal = f"≥ {goals[mode]:g}× {'met' if met else 'MISSED'}"
-        print(f"| {mode} | {median:,.0f} | {min(values):,.0f} | {max(values):,.0f} | {ratio} | {goal} |")
+        cpu_base, cpu_median = cpu_medians["libvirt-python"], cpu_medians[mode]
+        cpu_ratio = f"{cpu_median / cpu_base:.2f}×" if cpu_base and cpu_median else "n/a"
+        print(f"| {mode} | {median:,.0f} | {min(values):,.0f} | {max(values):,.0f} | {ratio} | {goal} "
+              f"| {cpu_median:,.0f} | {cpu_ratio} |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"samples": samples, "medians": medians}, f, indent=2)
+            json.dump({"events_per_s": samples, "events_per_cpu_s": cpu_samples, "medians": medians}, f, indent=2)
     sys.exit(1 if failed else 0)
 
 
