@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional, Union
 
 from . import _ffi
 from ._constants import VIR_DOMAIN_JOB_PERSIST, ErrorCode, EventRegisterFlags, StartFlags
-from .errors import ConnectionClosed, NotSupported, check, fail
+from .errors import ConnectionClosed, NotSupported, check, enum_or_int, fail
 from .events import AsyncEventStream, Event, EventID, EventStream, decode, state_reason
 from .jobs import Job, JobHandle, list_jobs
 from .typedparams import ParamArray, Value
@@ -467,7 +467,7 @@ class Connection:
         n = check(_ffi.lib.virConnectListDomainEventIDs(self._handle(), ctypes.byref(ids), 0),
                   "virConnectListDomainEventIDs")
         try:
-            return [_as_event_id(ids[i]) for i in range(n)]
+            return [enum_or_int(EventID, ids[i]) for i in range(n)]
         finally:
             _ffi.libc.free(ctypes.cast(ids, ctypes.c_void_p))
 
@@ -487,13 +487,6 @@ class Connection:
         """How long a ``bookmarks`` stream or callback goes without events before a bookmark."""
         check(_ffi.lib.virConnectSetEventBookmarkInterval(self._handle(), int(seconds * 1000)),
               "virConnectSetEventBookmarkInterval")
-
-
-def _as_event_id(value: int) -> Any:
-    try:
-        return EventID(value)
-    except ValueError:
-        return value
 
 
 def open(uri: Optional[str] = None) -> Connection:  # noqa: A001 - the package's entry point

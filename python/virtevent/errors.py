@@ -7,16 +7,17 @@ maps to, keeping the code, the part of the library that raised it, and the messa
 
 from __future__ import annotations
 
-from typing import NoReturn, Optional
+from typing import Any, NoReturn, Optional
 
 from . import _ffi
 from ._constants import ErrorCode, ErrorDomain
 
 
-def _enum(cls: type, value: int) -> int:
+def enum_or_int(cls: type, value: int) -> Any:
+    """``cls(value)``, or the plain int for a value newer than this package."""
     try:
         return cls(value)
-    except ValueError:  # a code newer than this package
+    except ValueError:
         return value
 
 
@@ -28,8 +29,8 @@ class VirteventError(Exception):
                  domain: int = ErrorDomain.NONE) -> None:
         super().__init__(message)
         self.message = message
-        self.code = _enum(ErrorCode, code)
-        self.domain = _enum(ErrorDomain, domain)
+        self.code = enum_or_int(ErrorCode, code)
+        self.domain = enum_or_int(ErrorDomain, domain)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, domain={self.domain!r}, message={self.message!r})"

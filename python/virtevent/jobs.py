@@ -8,18 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import _ffi
 from ._constants import JobControl, JobKind, JobListFlags, JobState, JobXMLFlags
-from .errors import NotFound, check, fail
+from .errors import NotFound, check, enum_or_int, fail
 from .typedparams import read_params
 
 if TYPE_CHECKING:
     from .connection import Domain
-
-
-def _as(cls: Any, value: int) -> Any:
-    try:
-        return cls(value)
-    except ValueError:
-        return value
 
 
 @dataclass(slots=True)
@@ -54,7 +47,7 @@ def list_jobs(domain: "Domain", active: bool, finished: bool, stats: bool) -> li
     try:
         for i in range(n):
             j = array[i].contents
-            jobs.append(Job(j.name.decode(), _as(JobKind, j.type), _as(JobState, j.state),
+            jobs.append(Job(j.name.decode(), enum_or_int(JobKind, j.type), enum_or_int(JobState, j.state),
                             read_params(j.data, j.ndata) if j.data else {}))
     finally:
         for i in range(n):
