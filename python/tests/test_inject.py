@@ -41,15 +41,22 @@ def test_inject_is_not_supported_without_the_symbol(conn):
 
 
 @pytest.mark.skipif(not HAS_INJECT, reason="virTestDomainInject is not in this library yet")
-def test_inject_an_rtc_change_and_a_reboot(conn):
+def test_inject_what_the_hypervisor_would_do(conn):
+    # The happenings and parameters of issue 9: "rtc" {offset: LLONG}, "balloon" {actual:
+    # ULLONG KiB}, "guest-reboot".
     dom = conn.define(domain_xml("inject"))
     dom.start()
     with conn.events(domain=dom) as stream:
-        dom.inject("rtc-change", offset=-3600)
-        dom.inject("reboot")
+        dom.inject("rtc", offset=-3600)
+        dom.inject("balloon", actual=524288)
+        dom.inject("guest-reboot")
         got = stream.read(timeout=2) + stream.read(timeout=0.2)
-    rtc = [e for e in got if e.rtc_change is not None]
-    assert rtc and rtc[0].rtc_change.utc_offset == -3600
+    rtc = [e.rtc_change for e in got if e.rtc_change is not None]
+    balloon = [e.balloon_change for e in got if e.balloon_change is not None]
+    assert [r.utc_offset for r in rtc] == [-3600]
+    assert [b.actual for b in balloon] == [524288]
     assert any(e.event_id == virtevent.EventID.REBOOT for e in got)
-    with pytest.raises(virtevent.VirteventError):
-        dom.inject("no-such-thing")
+    with pytest.raises(virtevent.InvalidArgument):
+        dom.inject("no-such-happening")
+    with pytest.raises(virtevent.InvalidArgument):
+        dom.inject("rtc", offset="soon")  # ill-typed: a STRING where LLONG is expected
