@@ -47,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check python-constants check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
+.PHONY: all lib compat docs docs-check header header-check python-header check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
 
 all: lib header-check docs-check compat
 
@@ -56,13 +56,13 @@ lib:
 	ln -sf libvirtevent.so $(OUT)/libvirtevent.so.0
 
 # The committed header must equal what cbindgen generates from the sources; the Python
-# package's enums are generated from it in turn (its tests check they are current).
+# package's enums and ctypes structures are generated from it in turn (its tests check them).
 header: lib
 	cp $(OUT)/virtevent.h include/virtevent.h
-	$(MAKE) --no-print-directory python-constants
+	$(MAKE) --no-print-directory python-header
 
-python-constants:
-	python3 python/tools/gen_constants.py include/virtevent.h python/virtevent/_constants.py
+python-header:
+	python3 python/tools/gen_from_header.py include/virtevent.h python/virtevent
 
 header-check: lib
 	@diff -u include/virtevent.h $(OUT)/virtevent.h > /dev/null || \

@@ -214,3 +214,21 @@ def test_events_stay_valid_after_later_reads_and_close(conn, running):
     with pytest.raises(AttributeError):
         made.no_such_field
     job_dom.destroy()
+
+
+def test_every_union_member_has_its_own_payload_class():
+    from virtevent import _cstructs, events
+
+    members = {f[0] for f in _cstructs.virConnectEventData._fields_}
+    missing = members - events.TYPED_MEMBERS
+    assert not missing, f"union members without a payload class in events.py: {sorted(missing)}"
+
+
+def test_a_union_member_newer_than_the_package_gets_a_generic_payload():
+    from virtevent import _cstructs, events
+
+    decode = events._generic_payload("guestUser", _cstructs.virConnectEventJobState)
+    value = _cstructs.virConnectEventJobState(b"u", 1, 2, 3, None)
+    payload = decode(value)
+    assert type(payload).__name__ == "GuestUser" and dataclasses.is_dataclass(payload)
+    assert (payload.name, payload.kind, payload.old_state, payload.new_state, payload.error) == ("u", 1, 2, 3, None)

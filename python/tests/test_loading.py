@@ -40,10 +40,9 @@ def test_without_the_variable_the_checkout_build_is_found():
 
 
 @pytest.mark.skipif(not HEADER.exists(), reason="no checkout header next to the package")
-def test_generated_constants_match_the_header():
-    out = PACKAGE_ROOT / "virtevent" / "_constants.py"
-    proc = subprocess.run([sys.executable, str(PACKAGE_ROOT / "tools" / "gen_constants.py"), "--check",
-                           str(HEADER), str(out)], capture_output=True, text=True)
+def test_generated_constants_and_structures_match_the_header():
+    proc = subprocess.run([sys.executable, str(PACKAGE_ROOT / "tools" / "gen_from_header.py"), "--check",
+                           str(HEADER), str(PACKAGE_ROOT / "virtevent")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 

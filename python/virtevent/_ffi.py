@@ -1,8 +1,9 @@
-"""The C library, loaded with dlopen, and the C types of include/virtevent.h in ctypes.
+"""The C library, loaded with dlopen, and the prototypes of the functions the package calls.
 
 Everything that touches raw pointers lives here and in the decoders of ``events.py``; the
-rest of the package works with Python objects. Structures mirror the header field by field
-(``virConnectEvent`` and its union, ``virError``, ``virDomainJob``, ``virTypedParameter``).
+rest of the package works with Python objects. The structures (``virConnectEvent`` and its
+union, ``virError``, ``virDomainJob``, ``virTypedParameter``) are generated from the header
+into ``_cstructs.py``.
 """
 
 from __future__ import annotations
@@ -10,27 +11,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-from ctypes import (
-    CFUNCTYPE,
-    POINTER,
-    Structure,
-    Union,
-    c_char,
-    c_char_p,
-    c_double,
-    c_int,
-    c_longlong,
-    c_size_t,
-    c_ubyte,
-    c_uint,
-    c_ulong,
-    c_ulonglong,
-    c_void_p,
-)
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_uint, c_ulong, c_ulonglong, c_void_p
 from pathlib import Path
 from typing import Any, Iterator, Optional
-
-from . import _constants as K
 
 LIBRARY_ENV = "VIRTEVENT_LIBRARY"
 
@@ -81,204 +64,8 @@ libc = ctypes.CDLL(None)
 libc.free.argtypes = [c_void_p]
 libc.free.restype = None
 
-# ---- structures (the header's layouts) ----------------------------------------------------
-
-
-class virError(Structure):
-    _fields_ = [
-        ("code", c_int),
-        ("domain", c_int),
-        ("message", c_char_p),
-        ("level", c_int),
-        ("conn", c_void_p),
-        ("dom", c_void_p),
-        ("str1", c_char_p),
-        ("str2", c_char_p),
-        ("str3", c_char_p),
-        ("int1", c_int),
-        ("int2", c_int),
-        ("net", c_void_p),
-    ]
-
-
-class _TypedParameterValue(Union):
-    _fields_ = [
-        ("i", c_int),
-        ("ui", c_uint),
-        ("l", c_longlong),
-        ("ul", c_ulonglong),
-        ("d", c_double),
-        ("b", c_char),
-        ("s", c_void_p),  # char *: a pointer, so that setting it does not copy a bytes object
-    ]
-
-
-class virTypedParameter(Structure):
-    _fields_ = [
-        ("field", c_char * K.VIR_TYPED_PARAM_FIELD_LENGTH),
-        ("type", c_int),
-        ("value", _TypedParameterValue),
-    ]
-
-
-class virConnectEventLifecycle(Structure):
-    _fields_ = [("event", c_int), ("detail", c_int)]
-
-
-class virConnectEventRTCChange(Structure):
-    _fields_ = [("utcOffset", c_longlong)]
-
-
-class virConnectEventWatchdog(Structure):
-    _fields_ = [("action", c_int)]
-
-
-class virConnectEventIOError(Structure):
-    _fields_ = [("srcPath", c_char_p), ("devAlias", c_char_p), ("action", c_int), ("reason", c_char_p)]
-
-
-class virDomainEventGraphicsAddress(Structure):
-    _fields_ = [("family", c_int), ("node", c_char_p), ("service", c_char_p)]
-
-
-class virDomainEventGraphicsSubjectIdentity(Structure):
-    _fields_ = [("type", c_char_p), ("name", c_char_p)]
-
-
-class virDomainEventGraphicsSubject(Structure):
-    _fields_ = [("nidentity", c_int), ("identities", POINTER(virDomainEventGraphicsSubjectIdentity))]
-
-
-class virConnectEventGraphics(Structure):
-    _fields_ = [
-        ("phase", c_int),
-        ("local", POINTER(virDomainEventGraphicsAddress)),
-        ("remote", POINTER(virDomainEventGraphicsAddress)),
-        ("authScheme", c_char_p),
-        ("subject", POINTER(virDomainEventGraphicsSubject)),
-    ]
-
-
-class virConnectEventBlockJob(Structure):
-    _fields_ = [("disk", c_char_p), ("type", c_int), ("status", c_int)]
-
-
-class virConnectEventDiskChange(Structure):
-    _fields_ = [("oldSrcPath", c_char_p), ("newSrcPath", c_char_p), ("devAlias", c_char_p), ("reason", c_int)]
-
-
-class virConnectEventTrayChange(Structure):
-    _fields_ = [("devAlias", c_char_p), ("reason", c_int)]
-
-
-class virConnectEventPM(Structure):
-    _fields_ = [("reason", c_int)]
-
-
-class virConnectEventBalloonChange(Structure):
-    _fields_ = [("actual", c_ulonglong)]
-
-
-class virConnectEventDevice(Structure):
-    _fields_ = [("devAlias", c_char_p)]
-
-
-class virConnectEventTypedParams(Structure):
-    _fields_ = [("params", POINTER(virTypedParameter)), ("nparams", c_int)]
-
-
-class virConnectEventAgentLifecycle(Structure):
-    _fields_ = [("state", c_int), ("reason", c_int)]
-
-
-class virConnectEventMigrationIteration(Structure):
-    _fields_ = [("iteration", c_int)]
-
-
-class virConnectEventMetadataChange(Structure):
-    _fields_ = [("type", c_int), ("nsuri", c_char_p)]
-
-
-class virConnectEventBlockThreshold(Structure):
-    _fields_ = [("dev", c_char_p), ("path", c_char_p), ("threshold", c_ulonglong), ("excess", c_ulonglong)]
-
-
-class virConnectEventMemoryFailure(Structure):
-    _fields_ = [("recipient", c_int), ("action", c_int), ("flags", c_uint)]
-
-
-class virConnectEventMemoryDeviceSizeChange(Structure):
-    _fields_ = [("alias", c_char_p), ("size", c_ulonglong)]
-
-
-class virConnectEventExistence(Structure):
-    _fields_ = [("type", c_int)]
-
-
-class virConnectEventJobState(Structure):
-    _fields_ = [
-        ("name", c_char_p),
-        ("kind", c_int),
-        ("oldState", c_int),
-        ("newState", c_int),
-        ("error", c_char_p),
-    ]
-
-
-class virConnectEventData(Union):
-    _fields_ = [
-        ("lifecycle", virConnectEventLifecycle),
-        ("rtcChange", virConnectEventRTCChange),
-        ("watchdog", virConnectEventWatchdog),
-        ("ioError", virConnectEventIOError),
-        ("graphics", virConnectEventGraphics),
-        ("blockJob", virConnectEventBlockJob),
-        ("diskChange", virConnectEventDiskChange),
-        ("trayChange", virConnectEventTrayChange),
-        ("pmWakeup", virConnectEventPM),
-        ("pmSuspend", virConnectEventPM),
-        ("balloonChange", virConnectEventBalloonChange),
-        ("pmSuspendDisk", virConnectEventPM),
-        ("deviceRemoved", virConnectEventDevice),
-        ("tunable", virConnectEventTypedParams),
-        ("agentLifecycle", virConnectEventAgentLifecycle),
-        ("deviceAdded", virConnectEventDevice),
-        ("migrationIteration", virConnectEventMigrationIteration),
-        ("jobCompleted", virConnectEventTypedParams),
-        ("deviceRemovalFailed", virConnectEventDevice),
-        ("metadataChange", virConnectEventMetadataChange),
-        ("blockThreshold", virConnectEventBlockThreshold),
-        ("memoryFailure", virConnectEventMemoryFailure),
-        ("memoryDeviceSizeChange", virConnectEventMemoryDeviceSizeChange),
-        ("existence", virConnectEventExistence),
-        ("jobState", virConnectEventJobState),
-    ]
-
-
-class virConnectEvent(Structure):
-    _fields_ = [
-        ("eventID", c_int),
-        ("eventName", c_char_p),
-        ("domainName", c_char_p),
-        ("domainUUID", c_ubyte * K.VIR_UUID_BUFLEN),
-        ("domainID", c_int),
-        ("resourceVersion", c_ulonglong),
-        ("state", c_int),
-        ("reason", c_int),
-        ("timestamp", c_ulonglong),
-        ("data", virConnectEventData),
-    ]
-
-
-class virDomainJob(Structure):
-    _fields_ = [
-        ("name", c_char_p),
-        ("type", c_int),
-        ("state", c_int),
-        ("data", POINTER(virTypedParameter)),
-        ("ndata", c_size_t),
-    ]
-
+# The structures, generated from the header (_cstructs.py).
+from ._cstructs import virDomainJob, virError, virTypedParameter  # noqa: E402
 
 # ---- callbacks --------------------------------------------------------------------------
 

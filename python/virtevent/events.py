@@ -16,11 +16,12 @@ import re
 import struct
 import uuid
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Generic, Iterator, Optional, TypeVar
 
 from . import _constants as K
+from . import _cstructs as C
 from . import _ffi
 from .errors import StreamClosed, fail
 from .typedparams import read_params
@@ -292,7 +293,7 @@ def _address(ptr: Any) -> Optional[GraphicsAddress]:
     return GraphicsAddress(_as(_GRAPHICS_FAMILY, a.family), _text(a.node), _text(a.service))
 
 
-def _graphics(g: _ffi.virConnectEventGraphics) -> Graphics:
+def _graphics(g: C.virConnectEventGraphics) -> Graphics:
     subject = []
     if g.subject:
         s = g.subject.contents
@@ -333,7 +334,23 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "jobState": lambda m: JobStateChange(_text(m.name), _as(_JOB_KINDS, m.kind), _as(_JOB_STATES, m.oldState),
                                          _as(_JOB_STATES, m.newState), _text(m.error)),
 }
-assert set(_DECODERS) == {f[0] for f in _ffi.virConnectEventData._fields_}
+
+
+def _generic_payload(member: str, ctype: Any) -> Callable[[Any], Any]:
+    """A decoder for a union member this package has no class for yet (the header grew): a
+    dataclass of its scalar and string fields, named in snake_case."""
+    names = [(f[0], _snake(f[0])) for f in ctype._fields_]
+    cls = make_dataclass(member[0].upper() + member[1:], [(py, Any) for _, py in names], slots=True)
+
+    def convert(value: Any) -> Any:
+        return value.decode(errors="replace") if isinstance(value, bytes) else \
+            value if isinstance(value, (int, float, type(None))) else None
+
+    return lambda m: cls(*(convert(getattr(m, c)) for c, _ in names))
+
+
+#: The union members with a class of their own above; the others get a generic one.
+TYPED_MEMBERS = frozenset(_DECODERS)
 
 # Event names whose payload is a member named otherwise (the header: "the member named after
 # eventName in camelCase"; these two share their older sibling's member).
@@ -349,6 +366,11 @@ def _snake(member: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", member).lower()
 
 
+_MEMBER_TYPES = {f[0]: f[1] for f in C.virConnectEventData._fields_}
+for _member, _ctype in _MEMBER_TYPES.items():
+    if _member not in _DECODERS:
+        _DECODERS[_member] = _generic_payload(_member, _ctype)
+
 # event ID → (C union member, Python attribute), for the kinds that carry a payload.
 _MEMBER_OF_ID: dict[int, tuple[str, str]] = {}
 for _id, _name in _EVENT_NAMES.items():
@@ -356,9 +378,8 @@ for _id, _name in _EVENT_NAMES.items():
     if _member in _DECODERS:
         _MEMBER_OF_ID[_id] = (_member, _snake(_member))
 
-_DATA_OFFSET = _ffi.virConnectEvent.data.offset
-_MEMBER_TYPES = {f[0]: f[1] for f in _ffi.virConnectEventData._fields_}
-_EVENT_SIZE = ctypes.sizeof(_ffi.virConnectEvent)
+_DATA_OFFSET = C.virConnectEvent.data.offset
+_EVENT_SIZE = ctypes.sizeof(C.virConnectEvent)
 
 
 def _has_pointers(ctype: Any) -> bool:
@@ -378,10 +399,10 @@ def _header_format() -> tuple[struct.Struct, struct.Struct]:
     layout is declared once): all of them, and the first three (ID, event name, domain name)."""
     codes = {ctypes.c_int: "i", ctypes.c_char_p: "P", ctypes.c_ulonglong: "Q"}
     fmt, position, prefix = "@", 0, ""
-    for name, ctype, *_ in _ffi.virConnectEvent._fields_:
+    for name, ctype, *_ in C.virConnectEvent._fields_:
         if name == "data":
             break
-        field = getattr(_ffi.virConnectEvent, name)
+        field = getattr(C.virConnectEvent, name)
         fmt += "x" * (field.offset - position)
         fmt += codes.get(ctype, f"{ctypes.sizeof(ctype)}s")
         position = field.offset + field.size
@@ -495,8 +516,9 @@ _FIELDS = frozenset(f.name for f in fields(Event))
 assert set(Event.__slots__) == _FIELDS | {"_raw"}
 _SLOTS = {name: vars(Event)[name] for name in _FIELDS}
 _RAW_SLOT = vars(Event)["_raw"]
-assert {m[1] for m in _MEMBER_OF_ID.values()} <= {
-    name for name, value in vars(Event).items() if isinstance(value, _Member)}
+for _member, _attribute in _MEMBER_OF_ID.values():
+    if _attribute not in vars(Event):  # a kind newer than this file: reachable all the same
+        setattr(Event, _attribute, _Member(_attribute))
 
 
 def _convert(ev: Event, raw: bytes, address: Optional[int]) -> None:

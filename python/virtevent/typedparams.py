@@ -87,5 +87,5 @@ def read_params(params: Any, count: int) -> dict[str, Any]:
         elif kind == TypedParamType.BOOLEAN:
             out[name] = p.value.b != b"\x00"
         elif kind == TypedParamType.STRING:
-            out[name] = ctypes.string_at(p.value.s).decode(errors="replace") if p.value.s else None
+            out[name] = p.value.s.decode(errors="replace") if p.value.s is not None else None
     return out
