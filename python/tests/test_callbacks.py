@@ -155,3 +155,32 @@ def test_the_dispatch_threads_python_state_is_released_with_the_last_connection(
         assert wait_for(lambda: len(rec.events) == 2)
         assert list(connection._pinned) == list(rec.threads)
     assert connection._pinned == {}
+
+
+def test_a_raising_callback_is_printed_with_its_traceback_by_default():
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    script = textwrap.dedent("""
+        import time, virtevent
+        XML = "<domain type='test'><name>r</name><memory>1024</memory><os><type>hvm</type></os></domain>"
+        seen = []
+        def boom(ev):
+            seen.append(ev)
+            raise ValueError("raised by the callback")
+        with virtevent.open("test:///empty") as conn:
+            conn.on("lifecycle", boom)
+            conn.define(XML).start()
+            deadline = time.monotonic() + 5
+            while len(seen) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        print("still running", len(seen))
+    """)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "still running 2"
+    assert proc.stderr.count("ValueError: raised by the callback") == 2
+    assert "Traceback" in proc.stderr and "in boom" in proc.stderr
