@@ -184,7 +184,7 @@ _tokens = itertools.count(1)
 
 def _thunk(fn: Callable[[Event], Any]) -> Any:
     def dispatch(conn: Optional[int], dom: Optional[int], event: Optional[int], opaque: Optional[int]) -> None:
-        if threading.get_ident() not in _pinned:
+        if _pinning and threading.get_ident() not in _pinned:
             _pin_thread_state()
         if event:
             fn(decode(event))  # an exception goes to sys.unraisablehook (ctypes reports it)
@@ -201,6 +201,9 @@ _pythonapi = ctypes.pythonapi
 _pythonapi.PyGILState_Ensure.restype = ctypes.c_int
 _pythonapi.PyGILState_Release.argtypes = [ctypes.c_int]
 _pinned: dict[int, int] = {}  # thread ident → PyGILState_STATE of the pin
+# Off while the last connection closes: a callback between the release and the library's
+# stopping the thread must not pin the state again.
+_pinning = True
 
 
 def _pin_thread_state() -> None:
@@ -314,12 +317,20 @@ class Connection:
     def close(self) -> None:
         """Closes the connection (idempotent): its callbacks are deregistered and released,
         its streams end (they must still be closed)."""
+        global _pinning
         ptr, self._ptr = self._ptr, None
         if ptr:
             _open_connections.discard(self)
-            if _pinned and not _open_connections:
-                _release_dispatch_thread_state()
-            _ffi.lib.virConnectClose(ptr)
+            last = not _open_connections
+            if last:
+                _pinning = False
+                if _pinned:
+                    _release_dispatch_thread_state()
+            try:
+                _ffi.lib.virConnectClose(ptr)
+            finally:
+                if last:
+                    _pinning = True
 
     @property
     def closed(self) -> bool:
