@@ -232,3 +232,22 @@ def test_a_union_member_newer_than_the_package_gets_a_generic_payload():
     payload = decode(value)
     assert type(payload).__name__ == "GuestUser" and dataclasses.is_dataclass(payload)
     assert (payload.name, payload.kind, payload.old_state, payload.new_state, payload.error) == ("u", 1, 2, 3, None)
+
+
+def test_the_stream_works_with_selectors_and_a_close_from_another_thread_wakes_a_read(conn, running):
+    import selectors
+    import threading
+
+    dom = running("sel")
+    stream = conn.events()
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        assert sel.select(0) == []
+        dom.suspend()
+        [(key, _)] = sel.select(1)
+        assert key.fileobj is stream and len(stream.read()) == 1
+        sel.unregister(stream)
+    threading.Timer(0.1, stream.close).start()
+    with pytest.raises(virtevent.StreamClosed):
+        stream.read(timeout=None)  # blocked until the other thread closes the stream
+    assert stream.closed

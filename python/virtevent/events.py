@@ -618,6 +618,10 @@ class EventStream:
             fail("virConnectEventStreamFD")
         return fd
 
+    def fileno(self) -> int:
+        """:attr:`fd`, so that the stream itself can be given to ``select``/``selectors``."""
+        return self.fd
+
     def read(self, max_events: int = BATCH, timeout: Optional[float] = 0) -> list[Event]:
         """Up to ``max_events`` events, waiting up to ``timeout`` seconds for the first
         (0: do not wait; None: without limit). An empty list: none came in time, or the
