@@ -47,7 +47,7 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check ctests check check-valgrind check-asan fuzz soak bench bench-history demo compare install uninstall clean FORCE
+.PHONY: all lib compat docs docs-check header header-check python-header check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
 
 all: lib header-check docs-check compat
 
@@ -55,9 +55,14 @@ lib:
 	$(CARGO) build --release
 	ln -sf libvirtevent.so $(OUT)/libvirtevent.so.0
 
-# The committed header must equal what cbindgen generates from the sources.
+# The committed header must equal what cbindgen generates from the sources; the Python
+# package's enums and ctypes structures are generated from it in turn (its tests check them).
 header: lib
 	cp $(OUT)/virtevent.h include/virtevent.h
+	$(MAKE) --no-print-directory python-header
+
+python-header:
+	python3 python/tools/gen_from_header.py include/virtevent.h python/virtevent
 
 header-check: lib
 	@diff -u include/virtevent.h $(OUT)/virtevent.h > /dev/null || \
@@ -130,7 +135,12 @@ $(BUILD)/dropin-ours/%: ctests/dropin/%.c $(LIB) include/virtevent.h
 check: header-check docs-check ctests compat $(DROPIN_BINS) $(DROPIN_OURS_BINS) $(FUZZ_BINS) $(SOAK_BINS)
 	$(CARGO) test --release
 	CC="$(CC)" CXX="$(CXX)" VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin VIRTEVENT_DROPIN_OURS_DIR=$(BUILD)/dropin-ours bash ctests/run.sh \
-	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) ctests/dropin/check.sh ctests/install_check.sh
+	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) ctests/dropin/check.sh ctests/install_check.sh \
+	  python/pytest_check.sh
+
+# The Python package's pytest suite alone, against the library just built (make check runs it too).
+check-python: lib
+	bash ctests/run.sh python/pytest_check.sh
 
 # xml_fuzz is left out here: it flags a document that takes seconds (a sign of work worse than
 # linear), which every large document does at valgrind's speed; check-asan covers its memory.
@@ -168,6 +178,15 @@ bench: lib
 	python3 bench/run.py --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) --json $(BUILD)/bench/results.json \
 	  --ours $(BUILD)/bench/ours $(if $(HAVE_LIBVIRT),--libvirt $(BUILD)/bench/libvirt)
 	$(MAKE) --no-print-directory bench-history
+	$(MAKE) --no-print-directory bench-python
+
+# Events/s delivered to Python (churn): libvirt-python on libvirt, our callbacks, our stream.
+# Debian's interpreter, which has python3-libvirt.
+BENCH_PYTHON ?= /usr/bin/python3
+bench-python: lib
+	@mkdir -p $(BUILD)/bench
+	VIRTEVENT_LIBRARY=$(abspath $(LIB)) $(BENCH_PYTHON) bench/python_events.py --reps $(BENCH_REPS) \
+	  --json $(BUILD)/bench/python_events.json
 
 # Extensions libvirt does not have, measured on their own.
 $(BUILD)/bench/history_rss: bench/extensions/history_rss.c $(LIB) include/virtevent.h

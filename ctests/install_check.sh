@@ -35,5 +35,14 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc "$prefix.c" $(pkg-config --cflags --libs virtevent) -o "$prefix.app" && [ "$("$prefix.app")" = 1 ]
 result program_built_against_the_installed_copy_runs $?
 
+# The Python package, copied away from the checkout, finds the installed library through the
+# dynamic loader's path.
+mkdir -p "$prefix.py" && cp -r python/virtevent "$prefix.py/" &&
+    [ "$(cd / && env -u VIRTEVENT_LIBRARY LD_LIBRARY_PATH="$prefix/lib" PYTHONPATH="$prefix.py" \
+        python3 -c 'import virtevent; print(virtevent.LIBRARY_PATH, virtevent.open().num_of_domains())')" = \
+      "libvirtevent.so.0 1" ]
+result python_package_finds_the_installed_library $?
+rm -rf "$prefix.py"
+
 make --no-print-directory uninstall PREFIX="$prefix" >> "$prefix.log" 2>&1 && [ -z "$(ls -A "$prefix" 2>/dev/null)" ]
 result uninstall_leaves_the_prefix_empty $?
