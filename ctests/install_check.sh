@@ -32,6 +32,11 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc "$prefix.c" $(pkg-config --cflags --libs virtevent) -o "$prefix.app" && [ "$("$prefix.app")" = 1 ]
 result program_built_against_the_installed_copy_runs $?
 
+# The event monitor, installed beside the library it runs on.
+[ "$("$prefix/bin/virtevent-event" --event lifecycle --since 0)" = "event 'lifecycle' for domain 'test': Started Booted
+events received: 1" ] && ldd "$prefix/bin/virtevent-event" | grep -q "$prefix/lib/libvirtevent.so.0"
+result installed_event_monitor_runs $?
+
 make --no-print-directory uninstall PREFIX="$prefix" >> "$prefix.log" 2>&1 && [ -z "$(ls -A "$prefix" 2>/dev/null)" ]
 result uninstall_leaves_the_prefix_empty $?
 rm -f "$prefix.c" "$prefix.app" "$prefix.log"

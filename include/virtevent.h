@@ -340,6 +340,10 @@ struct _virConnectEventBlockJob {
    * A virConnectDomainEventBlockJobStatus.
    */
   int status;
+  /**
+   * The disk's source path, whichever the ID (what BLOCK_JOB reports as `disk`).
+   */
+  const char *path;
 };
 
 typedef struct _virConnectEventBlockJob virConnectEventBlockJob;

@@ -437,6 +437,8 @@ pub struct _virConnectEventBlockJob {
     pub r#type: c_int,
     /// A virConnectDomainEventBlockJobStatus.
     pub status: c_int,
+    /// The disk's source path, whichever the ID (what BLOCK_JOB reports as `disk`).
+    pub path: *const c_char,
 }
 pub type virConnectEventBlockJob = _virConnectEventBlockJob;
 
