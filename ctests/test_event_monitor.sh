@@ -29,7 +29,14 @@ stamp='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\+0000: '
 events=$(grep -c "^event '" "$expected")
 [ "$(grep -cE "${stamp}event '" "$out/stamped")" -eq "$events" ] &&
     sed -E "s/${stamp}//" "$out/stamped" | diff -u "$expected" - &&
-    [ "$(grep -oE "$stamp" "$out/stamped" | sort -c && echo sorted)" = sorted ]
+    in_order() {
+        local previous="" t
+        while read -r t; do
+            [[ "$t" < "$previous" ]] && return 1
+            previous=$t
+        done < <(grep -oE "$stamp" "$out/stamped")
+        return 0
+    } && in_order
 result timestamp_prefixes_every_event $?
 
 # --json: one object per event, with the common header and the union member.

@@ -819,3 +819,28 @@ mod tests {
         assert_eq!(io_error_action(None, "eio"), VIR_DOMAIN_EVENT_IO_ERROR_REPORT);
     }
 }
+
+#[cfg(test)]
+mod header_tests {
+    use super::HAPPENINGS;
+
+    /// The header documents every happening of the table, with each of its parameters.
+    #[test]
+    fn the_header_documents_every_happening() {
+        let header = include_str!("../../../include/virtevent.h");
+        let end = header.find("int virTestDomainInject(").expect("virTestDomainInject is declared");
+        let start = header[..end].rfind("/**").expect("virTestDomainInject is documented");
+        let doc = &header[start..end];
+        for h in HAPPENINGS {
+            let entry = doc.find(&format!("\"{}\"", h.what)).unwrap_or_else(|| panic!("'{}' is not documented", h.what));
+            let rest = &doc[entry..];
+            let next = rest[1..].find("- \"").map_or(rest.len(), |i| i + 1);
+            for p in h.params {
+                assert!(rest[..next].contains(p.name), "parameter '{}' of '{}' is not documented", p.name, h.what);
+                for choice in p.choices.iter().filter(|c| !c.is_empty()) {
+                    assert!(rest[..next].contains(choice), "value '{choice}' of '{}' is not documented", h.what);
+                }
+            }
+        }
+    }
+}
