@@ -810,6 +810,79 @@ mod tests {
         assert_eq!(Injection::parse("watchdog", &[]).unwrap().happening.what, "watchdog");
     }
 
+    const XML: &str = "<domain type='test'><name>vm</name><memory>1024</memory><os><type>hvm</type></os><devices>\
+        <disk type='file' device='disk'><driver error_policy='stop'/><source file='/a.img'/><target dev='vda'/></disk>\
+        <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices></domain>";
+
+    fn inject(d: &TestDriver, dom: &DomainRef, what: &str, params: &[TypedParam]) -> Result<()> {
+        use crate::driver::Driver;
+        d.inject(dom, &Injection::parse(what, params)?, 0)
+    }
+
+    #[test]
+    fn a_happening_commits_like_any_change_and_a_refusal_changes_nothing() {
+        use crate::driver::Driver;
+        let d = TestDriver::empty();
+        let dom = d.define_xml(XML, 0).unwrap();
+        let stopped = d.revision();
+        assert_eq!(inject(&d, &dom, "guest-reboot", &[]).unwrap_err().code, VIR_ERR_OPERATION_INVALID, "not running");
+        assert_eq!(d.revision(), stopped);
+        d.create(&dom, 0).unwrap();
+        let before = d.revision();
+        inject(&d, &dom, "io-error", &[s("disk", "vda"), s("reason", "eio")]).unwrap();
+        assert_eq!(d.revision(), before + 2, "the I/O error, then the pause");
+        assert_eq!(d.state(&dom).unwrap(), (VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR));
+        assert_eq!(d.disk_errors(&dom, 0).unwrap(), [("vda".to_string(), VIR_DOMAIN_DISK_ERROR_UNSPEC)]);
+        assert_eq!(inject(&d, &dom, "watchdog", &[]).unwrap_err().code, VIR_ERR_OPERATION_INVALID);
+        assert_eq!(d.revision(), before + 2);
+        d.resume(&dom).unwrap();
+        assert!(d.disk_errors(&dom, 0).unwrap().is_empty(), "a resume clears them");
+    }
+
+    #[test]
+    fn the_guest_runtime_starts_afresh_with_each_run() {
+        use crate::driver::Driver;
+        let d = TestDriver::empty();
+        let dom = d.define_xml(XML, 0).unwrap();
+        d.create(&dom, 0).unwrap();
+        inject(&d, &dom, "agent", &[s("state", "connected")]).unwrap();
+        inject(&d, &dom, "guest-user", &[s("user", "alice"), s("state", "logon")]).unwrap();
+        assert_eq!(d.guest_users(&dom, 0).unwrap()[0].name, "alice");
+        d.destroy(&dom, 0).unwrap();
+        d.create(&dom, 0).unwrap();
+        assert_eq!(d.guest_users(&dom, 0).unwrap_err().code, VIR_ERR_AGENT_UNRESPONSIVE, "a new run, a new agent");
+        inject(&d, &dom, "agent", &[s("state", "connected")]).unwrap();
+        assert!(d.guest_users(&dom, 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn thresholds_fire_once_by_the_name_they_were_set_with() {
+        use crate::driver::Driver;
+        let d = TestDriver::empty();
+        let dom = d.create_xml(XML, 0).unwrap();
+        let start = d.block_info(&dom, "vda", 0).unwrap().allocation;
+        d.set_block_threshold(&dom, "vda[0]", start + 10, 0).unwrap();
+        assert_eq!(d.set_block_threshold(&dom, "vda[1]", 1, 0).unwrap_err().code, VIR_ERR_INVALID_ARG, "a chain of one");
+        let bytes = TypedParam { field: CString::new("bytes").unwrap(), value: TypedValue::ULLong(20) };
+        let mark = d.revision();
+        inject(&d, &dom, "guest-write", &[s("disk", "vda"), bytes.clone()]).unwrap();
+        inject(&d, &dom, "guest-write", &[s("disk", "vda"), bytes]).unwrap();
+        let fired: Vec<(String, u64, u64)> = d
+            .inner
+            .store
+            .bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > mark)
+            .filter_map(|e| match &e.kind {
+                EventKind::BlockThreshold(t) => Some((t.dev.to_string_lossy().into_owned(), t.threshold, t.excess)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fired, [("vda[0]".to_string(), start + 10, 10)]);
+        assert_eq!(d.block_info(&dom, "vda", 0).unwrap().allocation, start + 40);
+    }
+
     #[test]
     fn io_error_actions_follow_the_error_policy() {
         assert_eq!(io_error_action(Some("stop"), "eio"), VIR_DOMAIN_EVENT_IO_ERROR_PAUSE);
