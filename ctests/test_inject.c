@@ -650,6 +650,39 @@ static void test_guest_write_and_thresholds(void)
     destroy(b);
 }
 
+/* A block pull writes into the active image, a commit into its base: their thresholds fire
+ * too, by the names they were set with. */
+static void test_thresholds_passed_by_jobs(void)
+{
+    virDomainPtr d = virDomainCreateXML(conn,
+        "<domain type='test'><name>pj</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><source file='/top.qcow2'/><backingStore type='file'>"
+        "<source file='/mid.qcow2'/><backingStore type='file'><source file='/base.img'/></backingStore>"
+        "</backingStore><target dev='vda'/></disk></devices></domain>", 0);
+    CHECK(d != NULL);
+    clear_logs();
+    virDomainBlockInfo info;
+    CHECK(virDomainGetBlockInfo(d, "vda", &info, 0) == 0);
+    const unsigned long long active = info.allocation, mid = active / 2, base = active / 4;
+    CHECK(virDomainSetBlockThreshold(d, "vda[2]", base + 1, 0) == 0);
+    CHECK(virDomainBlockCommit(d, "vda", "vda[2]", "vda[1]", 0, 0) == 0);
+    virDomainBlockJobInfo job;
+    for (int i = 0; i < 2000 && virDomainGetBlockJobInfo(d, "vda", &job, 0) == 1; i++)
+        usleep(2000);
+    char expected[128];
+    snprintf(expected, sizeof expected, "block-threshold pj vda[2] /base.img %llu %llu", base + 1, mid - 1);
+    EXPECT_EVENTS(expected);
+    /* the chain is now /top.qcow2 over /base.img: a pull brings the base into the top */
+    CHECK(virDomainSetBlockThreshold(d, "vda", active + 1, 0) == 0);
+    CHECK(virDomainBlockPull(d, "vda", 0, 0) == 0);
+    for (int i = 0; i < 2000 && virDomainGetBlockJobInfo(d, "vda", &job, 0) == 1; i++)
+        usleep(2000);
+    snprintf(expected, sizeof expected, "block-threshold pj vda /top.qcow2 %llu %llu", active + 1, base + mid - 1);
+    EXPECT_EVENTS(expected);
+    CHECK(virDomainGetBlockInfo(d, "vda", &info, 0) == 0 && info.allocation == active + mid + base);
+    destroy(d);
+}
+
 static void test_guest_lifecycle(void)
 {
     virDomainPtr d = configured("gl", "none", "destroy");
@@ -898,6 +931,7 @@ int main(void)
     RUN(test_graphics);
     RUN(test_agent_and_guest_users);
     RUN(test_guest_write_and_thresholds);
+    RUN(test_thresholds_passed_by_jobs);
     RUN(test_guest_lifecycle);
     RUN(test_guest_crash);
     RUN(test_devices);

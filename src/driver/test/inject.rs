@@ -753,10 +753,19 @@ fn guest_write(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Resul
     let bytes = inj.ullong("bytes");
     let image = &mut chain(obj, &target)?[0];
     image.allocation = image.allocation.saturating_add(bytes).min(image.capacity);
+    fire_thresholds(txn, uuid, &target, 0)
+}
+
+/// Fires, once each, the thresholds set on image `index` of disk `target`'s chain (`vda[N]`,
+/// and plain `vda` for the active image) that its allocation exceeds, and clears them.
+pub(super) fn fire_thresholds(txn: &mut Txn<TestDomain>, uuid: &Uuid, target: &str, index: usize) -> Result<()> {
+    let obj = txn.obj(uuid);
+    let image = &chain(obj, target)?[index];
     let (allocation, path) = (image.allocation, image.path.clone());
-    let active_keys = [target.clone(), format!("{target}[0]")];
+    let indexed = format!("{target}[{index}]");
+    let watches = |key: &str| key == indexed || (index == 0 && key == target);
     let mut crossed: Vec<(String, u64)> =
-        obj.block_thresholds.iter().filter(|(k, t)| active_keys.contains(k) && allocation > **t).map(|(k, t)| (k.clone(), *t)).collect();
+        obj.block_thresholds.iter().filter(|(k, t)| watches(k) && allocation > **t).map(|(k, t)| (k.clone(), *t)).collect();
     crossed.sort();
     for (key, threshold) in crossed {
         txn.obj(uuid).block_thresholds.remove(&key);
@@ -769,6 +778,17 @@ fn guest_write(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Resul
         txn.emit(uuid, EventKind::BlockThreshold(Box::new(event)));
     }
     Ok(())
+}
+
+/// Forgets the thresholds on images `from..` of disk `target`'s chain: a job has merged or
+/// replaced them, so their positions no longer name the same images.
+pub(super) fn forget_thresholds_from(obj: &mut DomainObj<TestDomain>, target: &str, from: usize) {
+    obj.block_thresholds.retain(|key, _| {
+        match key.strip_prefix(target).and_then(|r| r.strip_prefix('[')).and_then(|r| r.strip_suffix(']')) {
+            Some(index) => index.parse::<usize>().is_ok_and(|i| i < from),
+            None => true,
+        }
+    });
 }
 
 #[cfg(test)]
@@ -881,6 +901,44 @@ mod tests {
             .collect();
         assert_eq!(fired, [("vda[0]".to_string(), start + 10, 10)]);
         assert_eq!(d.block_info(&dom, "vda", 0).unwrap().allocation, start + 40);
+    }
+
+    #[test]
+    fn a_commit_that_grows_its_base_passes_the_base_threshold() {
+        use crate::driver::Driver;
+        let xml = "<domain type='test'><name>c</name><memory>1024</memory><os><type>hvm</type></os><devices>\
+            <disk type='file' device='disk'><source file='/top.qcow2'/>\
+              <backingStore type='file'><source file='/mid.qcow2'/>\
+                <backingStore type='file'><source file='/base.img'/></backingStore></backingStore>\
+              <target dev='vda'/></disk></devices></domain>";
+        let d = TestDriver::empty();
+        let dom = d.create_xml(xml, 0).unwrap();
+        let base = super::super::jobs::DISK_CAPACITY >> 3;
+        d.set_block_threshold(&dom, "vda[2]", base + 1, 0).unwrap();
+        d.set_block_threshold(&dom, "vda[1]", 1 << 40, 0).unwrap();
+        let mark = d.revision();
+        d.block_commit(&dom, "vda", Some("vda[2]"), Some("vda[1]"), 0, 0).unwrap();
+        for _ in 0..2000 {
+            if d.block_job(&dom, "vda").unwrap().is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let fired: Vec<(String, Option<CString>, u64)> = d
+            .inner
+            .store
+            .bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > mark)
+            .filter_map(|e| match &e.kind {
+                EventKind::BlockThreshold(t) => Some((t.dev.to_string_lossy().into_owned(), t.path.clone(), t.excess)),
+                _ => None,
+            })
+            .collect();
+        let mid = super::super::jobs::DISK_CAPACITY >> 2;
+        assert_eq!(fired, [("vda[2]".to_string(), Some(CString::new("/base.img").unwrap()), mid - 1)]);
+        d.inner.store.read(&dom, |o| assert!(o.block_thresholds.is_empty(), "vda[1] named an image the commit merged")).unwrap();
     }
 
     #[test]
