@@ -46,18 +46,20 @@ pub struct ParamSpec {
     pub name: &'static str,
     pub ty: ParamType,
     pub required: bool,
-    /// The values a STRING parameter may take (empty: any non-empty string).
+    /// The values a STRING parameter may take (empty: any string).
     pub choices: &'static [&'static str],
+    /// Whether a STRING parameter may be "" (media-change's `source`: no medium).
+    pub empty_ok: bool,
 }
 
 const fn required(name: &'static str, ty: ParamType) -> ParamSpec {
-    ParamSpec { name, ty, required: true, choices: &[] }
+    ParamSpec { name, ty, required: true, choices: &[], empty_ok: false }
 }
 const fn optional(name: &'static str, ty: ParamType) -> ParamSpec {
-    ParamSpec { name, ty, required: false, choices: &[] }
+    ParamSpec { name, ty, required: false, choices: &[], empty_ok: false }
 }
 const fn one_of(name: &'static str, choices: &'static [&'static str]) -> ParamSpec {
-    ParamSpec { name, ty: ParamType::String, required: true, choices }
+    ParamSpec { name, ty: ParamType::String, required: true, choices, empty_ok: false }
 }
 
 /// What the domain's configuration must have for a happening to be possible.
@@ -92,9 +94,32 @@ pub enum Requires {
     PmSuspended,
 }
 
+/// What happens; `HAPPENINGS` names each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    IoError,
+    Watchdog,
+    Graphics,
+    Agent,
+    GuestUser,
+    GuestWrite,
+    GuestReboot,
+    GuestShutdown,
+    GuestCrash,
+    GuestPmSuspend,
+    GuestPmWakeup,
+    Tray,
+    MediaChange,
+    Balloon,
+    Rtc,
+    MemoryFailure,
+    DeviceRemoved,
+}
+
 #[derive(Debug)]
 pub struct Happening {
     pub what: &'static str,
+    pub kind: Kind,
     pub params: &'static [ParamSpec],
     pub needs: Needs,
     pub requires: Requires,
@@ -108,6 +133,7 @@ use ParamType::{Boolean, LLong, String as Str, ULLong};
 pub static HAPPENINGS: &[Happening] = &[
     Happening {
         what: "io-error",
+        kind: Kind::IoError,
         params: &[required("disk", Str), required("reason", Str)],
         needs: Needs::Disk,
         requires: Requires::Running,
@@ -115,6 +141,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "watchdog",
+        kind: Kind::Watchdog,
         params: &[],
         needs: Needs::Watchdog,
         requires: Requires::Running,
@@ -122,6 +149,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "graphics",
+        kind: Kind::Graphics,
         params: &[
             one_of("phase", &["connect", "initialize", "disconnect"]),
             one_of("family", &["ipv4", "ipv6", "unix"]),
@@ -137,6 +165,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "agent",
+        kind: Kind::Agent,
         params: &[one_of("state", &["connected", "disconnected"])],
         needs: Needs::AgentChannel,
         requires: Requires::Active,
@@ -144,6 +173,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-user",
+        kind: Kind::GuestUser,
         params: &[required("user", Str), optional("domain", Str), one_of("state", &["logon", "logoff"])],
         needs: Needs::ConnectedAgent,
         requires: Requires::Running,
@@ -151,6 +181,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-write",
+        kind: Kind::GuestWrite,
         params: &[required("disk", Str), required("bytes", ULLong)],
         needs: Needs::Disk,
         requires: Requires::Running,
@@ -158,6 +189,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-reboot",
+        kind: Kind::GuestReboot,
         params: &[],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -165,6 +197,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-shutdown",
+        kind: Kind::GuestShutdown,
         params: &[],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -172,6 +205,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-crash",
+        kind: Kind::GuestCrash,
         params: &[],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -179,6 +213,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-pm-suspend",
+        kind: Kind::GuestPmSuspend,
         params: &[one_of("target", &["mem", "disk"])],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -186,6 +221,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "guest-pm-wakeup",
+        kind: Kind::GuestPmWakeup,
         params: &[],
         needs: Needs::Nothing,
         requires: Requires::PmSuspended,
@@ -193,6 +229,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "tray",
+        kind: Kind::Tray,
         params: &[required("disk", Str), required("open", Boolean)],
         needs: Needs::RemovableDisk,
         requires: Requires::Active,
@@ -200,13 +237,15 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "media-change",
-        params: &[required("disk", Str), ParamSpec { name: "source", ty: Str, required: true, choices: &[""] }],
+        kind: Kind::MediaChange,
+        params: &[required("disk", Str), ParamSpec { name: "source", ty: Str, required: true, choices: &[], empty_ok: true }],
         needs: Needs::RemovableDisk,
         requires: Requires::Active,
         events: &[VIR_DOMAIN_EVENT_ID_DISK_CHANGE],
     },
     Happening {
         what: "balloon",
+        kind: Kind::Balloon,
         params: &[required("actual", ULLong)],
         needs: Needs::Balloon,
         requires: Requires::Running,
@@ -214,6 +253,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "rtc",
+        kind: Kind::Rtc,
         params: &[required("offset", LLong)],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -221,6 +261,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "memory-failure",
+        kind: Kind::MemoryFailure,
         params: &[],
         needs: Needs::Nothing,
         requires: Requires::Running,
@@ -228,6 +269,7 @@ pub static HAPPENINGS: &[Happening] = &[
     },
     Happening {
         what: "device-removed",
+        kind: Kind::DeviceRemoved,
         params: &[required("alias", Str)],
         needs: Needs::Device,
         requires: Requires::Active,
@@ -364,8 +406,8 @@ fn typed_value_name(v: &TypedValue) -> &'static str {
     }
 }
 
-/// A string parameter is one of its choices, or else any non-empty printable string; a
-/// choice of "" (media-change's `source`) admits the empty string besides any path.
+/// A string parameter is one of its choices, or else any printable string, not empty unless
+/// the parameter allows it.
 fn check_string(what: &str, spec: &ParamSpec, s: &str) -> Result<()> {
     if s.len() > MAX_STRING_PARAM_BYTES {
         return Err(VirError::invalid_arg(format!(
@@ -377,11 +419,10 @@ fn check_string(what: &str, spec: &ParamSpec, s: &str) -> Result<()> {
     if s.chars().any(char::is_control) {
         return Err(VirError::invalid_arg(format!("parameter '{}' of '{what}' holds a control character", spec.name)));
     }
-    let open = spec.choices.is_empty() || spec.choices == [""];
-    if open && (s.is_empty() && spec.choices.is_empty()) {
+    if s.is_empty() && !spec.empty_ok {
         return Err(VirError::invalid_arg(format!("parameter '{}' of '{what}' must not be empty", spec.name)));
     }
-    if !open && !spec.choices.contains(&s) {
+    if !spec.choices.is_empty() && !spec.choices.contains(&s) {
         return Err(VirError::invalid_arg(format!(
             "parameter '{}' of '{what}' is '{s}', not one of {}",
             spec.name,
@@ -510,8 +551,8 @@ impl TestDriver {
 /// before the first change.
 fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()> {
     let what = inj.happening.what;
-    match what {
-        "io-error" => {
+    match inj.happening.kind {
+        Kind::IoError => {
             let obj = txn.obj(uuid);
             let d = disk(obj, inj)?.clone();
             let reason = inj.text("reason");
@@ -533,7 +574,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
                 txn.pause(uuid, VIR_DOMAIN_PAUSED_IOERROR, VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
             }
         }
-        "watchdog" => {
+        Kind::Watchdog => {
             let action = txn.obj(uuid).def.watchdog().expect("checked").action.clone();
             let code = match action.as_str() {
                 "reset" => VIR_DOMAIN_EVENT_WATCHDOG_RESET,
@@ -561,7 +602,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
                 _ => {}
             }
         }
-        "graphics" => {
+        Kind::Graphics => {
             let g = graphics(txn.obj(uuid)).expect("checked").clone();
             let listen = g.listen.unwrap_or_else(|| "127.0.0.1".to_string());
             let (family, service) = if listen.starts_with('/') {
@@ -589,7 +630,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             };
             txn.emit(uuid, EventKind::Graphics(Box::new(event)));
         }
-        "agent" => {
+        Kind::Agent => {
             let connect = inj.text("state") == "connected";
             let obj = txn.obj(uuid);
             let rt = runtime(obj);
@@ -605,7 +646,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             };
             txn.emit(uuid, EventKind::AgentLifecycle { state, reason: VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL });
         }
-        "guest-user" => {
+        Kind::GuestUser => {
             let (user, domain) = (inj.text("user"), inj.str("domain"));
             let logon = inj.text("state") == "logon";
             let obj = txn.obj(uuid);
@@ -631,17 +672,17 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             let event = GuestUserEvent { user: c_string(user), domain: domain.map(c_string), state };
             txn.emit(uuid, EventKind::GuestUser(Box::new(event)));
         }
-        "guest-write" => guest_write(txn, uuid, inj)?,
-        "guest-reboot" => {
+        Kind::GuestWrite => guest_write(txn, uuid, inj)?,
+        Kind::GuestReboot => {
             txn.set_state(uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
             txn.emit(uuid, EventKind::Reboot);
         }
-        "guest-shutdown" => {
+        Kind::GuestShutdown => {
             txn.set_state(uuid, VIR_DOMAIN_SHUTDOWN, VIR_DOMAIN_SHUTDOWN_UNKNOWN);
             txn.lifecycle(uuid, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_GUEST);
             txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
         }
-        "guest-crash" => {
+        Kind::GuestCrash => {
             let on_crash = txn.obj(uuid).def.on_crash().to_string();
             txn.set_state(uuid, VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED);
             txn.lifecycle(uuid, VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED);
@@ -654,7 +695,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
                 _ => txn.stop(uuid, VIR_DOMAIN_SHUTOFF_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED),
             }
         }
-        "guest-pm-suspend" => {
+        Kind::GuestPmSuspend => {
             txn.set_state(uuid, VIR_DOMAIN_PMSUSPENDED, VIR_DOMAIN_PMSUSPENDED_UNKNOWN);
             if inj.text("target") == "mem" {
                 txn.emit(uuid, EventKind::PmSuspend { reason: 0 });
@@ -666,12 +707,12 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
                 txn.stop(uuid, VIR_DOMAIN_SHUTOFF_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
             }
         }
-        "guest-pm-wakeup" => {
+        Kind::GuestPmWakeup => {
             txn.emit(uuid, EventKind::PmWakeup { reason: 0 });
             txn.set_state(uuid, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_WAKEUP);
             txn.lifecycle(uuid, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_WAKEUP);
         }
-        "tray" => {
+        Kind::Tray => {
             let open = inj.boolean("open");
             let obj = txn.obj(uuid);
             let d = disk(obj, inj)?.clone();
@@ -689,7 +730,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             let reason = if open { VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN } else { VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
             txn.emit(uuid, EventKind::TrayChange { dev_alias: c_string(d.event_alias()), reason });
         }
-        "media-change" => {
+        Kind::MediaChange => {
             let obj = txn.obj(uuid);
             let d = disk(obj, inj)?.clone();
             let new_src = Some(inj.text("source")).filter(|s| !s.is_empty());
@@ -710,7 +751,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             };
             txn.emit(uuid, EventKind::DiskChange(Box::new(event)));
         }
-        "balloon" => {
+        Kind::Balloon => {
             let actual = inj.ullong("actual");
             let obj = txn.obj(uuid);
             let max = obj.def.memory_kib();
@@ -720,8 +761,8 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             obj.def = Arc::new(obj.def.with_current_memory(actual).map_err(def_error)?);
             txn.emit(uuid, EventKind::BalloonChange { actual_kib: actual });
         }
-        "rtc" => txn.emit(uuid, EventKind::RtcChange { utc_offset: inj.llong("offset") }),
-        "memory-failure" => txn.emit(
+        Kind::Rtc => txn.emit(uuid, EventKind::RtcChange { utc_offset: inj.llong("offset") }),
+        Kind::MemoryFailure => txn.emit(
             uuid,
             EventKind::MemoryFailure {
                 recipient: VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST,
@@ -729,7 +770,7 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
                 flags: VIR_DOMAIN_MEMORY_FAILURE_ACTION_REQUIRED as u32,
             },
         ),
-        "device-removed" => {
+        Kind::DeviceRemoved => {
             let alias = inj.text("alias");
             let obj = txn.obj(uuid);
             let def = obj.def.without_device(alias).map_err(def_error)?.expect("checked: the alias exists");
@@ -740,7 +781,6 @@ fn happen(txn: &mut Txn<TestDomain>, uuid: &Uuid, inj: &Injection) -> Result<()>
             obj.def = Arc::new(def);
             txn.emit(uuid, EventKind::DeviceRemoved { dev_alias: c_string(alias) });
         }
-        other => unreachable!("'{other}' is in HAPPENINGS but has no effect"),
     }
     Ok(())
 }
@@ -805,6 +845,7 @@ mod tests {
         for (i, h) in HAPPENINGS.iter().enumerate() {
             assert!(!h.events.is_empty(), "{}", h.what);
             assert!(HAPPENINGS[..i].iter().all(|o| o.what != h.what), "{} twice", h.what);
+            assert!(HAPPENINGS[..i].iter().all(|o| o.kind != h.kind), "{:?} twice", h.kind);
             let names: Vec<&str> = h.params.iter().map(|p| p.name).collect();
             assert!(names.iter().enumerate().all(|(j, n)| !names[..j].contains(n)), "{}", h.what);
         }
@@ -968,7 +1009,7 @@ mod header_tests {
             let next = rest[1..].find("- \"").map_or(rest.len(), |i| i + 1);
             for p in h.params {
                 assert!(rest[..next].contains(p.name), "parameter '{}' of '{}' is not documented", p.name, h.what);
-                for choice in p.choices.iter().filter(|c| !c.is_empty()) {
+                for choice in p.choices {
                     assert!(rest[..next].contains(choice), "value '{choice}' of '{}' is not documented", h.what);
                 }
             }
