@@ -485,6 +485,13 @@ static void on_event(virConnectPtr conn, virDomainPtr dom, const virConnectEvent
 {
     (void)conn, (void)dom, (void)opaque;
     struct buf b = {0};
+    if (ev->eventID == VIR_DOMAIN_EVENT_ID_EXPIRED) {
+        /* The library ended the watch: it fell further behind than the event history. */
+        fprintf(stderr, "error: the watch fell further behind than the event history holds (at version %llu): watch again\n",
+                ev->resourceVersion);
+        done = 1;
+        return;
+    }
     if (opt.json) {
         format_json(ev, &b);
         emit(ev, &b);
