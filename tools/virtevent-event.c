@@ -92,7 +92,7 @@ static struct {
 
 static int count;
 static volatile sig_atomic_t interrupted;
-static int timed_out, done;
+static int timed_out, done, expired;
 
 /* A growable text buffer for one event's output. */
 struct buf {
@@ -489,7 +489,7 @@ static void on_event(virConnectPtr conn, virDomainPtr dom, const virConnectEvent
         /* The library ended the watch: it fell further behind than the event history. */
         fprintf(stderr, "error: the watch fell further behind than the event history holds (at version %llu): watch again\n",
                 ev->resourceVersion);
-        done = 1;
+        done = expired = 1;
         return;
     }
     if (opt.json) {
@@ -822,7 +822,7 @@ int main(int argc, char **argv)
     else if (timed_out && !done)
         printf("event loop timed out\n");
     printf("events received: %d\n", count);
-    status = count ? 0 : 1;
+    status = count && !expired ? 0 : 1;
 deregister:
     virEventRemoveTimeout(tick);
     virConnectEventUnregister(conn, cb);
