@@ -851,6 +851,11 @@ static void test_bad_parameters(void)
     CHECK(t != NULL);
     CHECK(virTestDomainInject(t, "guest-reboot", NULL, 0, 0) == -1);
     EXPECT_ERROR(VIR_ERR_OPERATION_DENIED);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    CHECK(virDomainGetGuestInfo(t, VIR_DOMAIN_GUEST_INFO_USERS, &params, &nparams, 0) == -1);
+    EXPECT_ERROR(VIR_ERR_OPERATION_DENIED);
+    CHECK(virDomainGetDiskErrors(t, NULL, 0, 0) == 0); /* reading is allowed */
     virDomainFree(t);
     virConnectClose(ro);
     destroy(d);

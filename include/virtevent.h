@@ -4120,7 +4120,8 @@ int virDomainGetBlockInfo(virDomainPtr dom,
  * be 0 or VIR_DOMAIN_GUEST_INFO_USERS, giving "user.count" (UINT) and, for each user N,
  * "user.N.name", "user.N.domain" (STRING, when the user has one) and "user.N.login-time"
  * (ULLONG, ms since the epoch). `*params` is a new array for virTypedParamsFree. `flags`
- * must be 0. Without a connected agent: VIR_ERR_AGENT_UNRESPONSIVE. 0 or -1.
+ * must be 0. Without a connected agent: VIR_ERR_AGENT_UNRESPONSIVE; on a read-only connection:
+ * VIR_ERR_OPERATION_DENIED. 0 or -1.
  *
  * # Safety
  * `params` and `nparams` are NULL or writable.

@@ -192,7 +192,8 @@ pub unsafe extern "C" fn virDomainGetBlockInfo(dom: virDomainPtr, disk: *const c
 /// be 0 or VIR_DOMAIN_GUEST_INFO_USERS, giving "user.count" (UINT) and, for each user N,
 /// "user.N.name", "user.N.domain" (STRING, when the user has one) and "user.N.login-time"
 /// (ULLONG, ms since the epoch). `*params` is a new array for virTypedParamsFree. `flags`
-/// must be 0. Without a connected agent: VIR_ERR_AGENT_UNRESPONSIVE. 0 or -1.
+/// must be 0. Without a connected agent: VIR_ERR_AGENT_UNRESPONSIVE; on a read-only connection:
+/// VIR_ERR_OPERATION_DENIED. 0 or -1.
 ///
 /// # Safety
 /// `params` and `nparams` are NULL or writable.
@@ -205,7 +206,8 @@ pub unsafe extern "C" fn virDomainGetGuestInfo(
     flags: c_uint,
 ) -> c_int {
     entry("virDomainGetGuestInfo", || {
-        let handle = handles::domain(dom, "virDomainGetGuestInfo")?;
+        // It talks to the guest agent: refused on a read-only connection, as in libvirt.
+        let handle = writable(dom, "virDomainGetGuestInfo")?;
         if params.is_null() || nparams.is_null() {
             return Err(VirError::invalid_arg("virDomainGetGuestInfo: params and nparams must not be NULL"));
         }
