@@ -994,7 +994,7 @@ mod tests {
 
 #[cfg(test)]
 mod header_tests {
-    use super::HAPPENINGS;
+    use super::{Requires, HAPPENINGS};
 
     /// The header documents every happening of the table, with each of its parameters.
     #[test]
@@ -1013,6 +1013,15 @@ mod header_tests {
                     assert!(rest[..next].contains(choice), "value '{choice}' of '{}' is not documented", h.what);
                 }
             }
+        }
+        // The states each happening needs, as the documentation sums them up.
+        let except = doc.find("except ").expect("the states are documented");
+        let active = &doc[except..except + doc[except..].find("(any active state)").expect("the active ones")];
+        let waking = &doc[except..except + doc[except..].find("(PM-suspended)").expect("the PM-suspended one")];
+        for h in HAPPENINGS {
+            let named = |text: &str| text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| w == h.what);
+            assert_eq!(named(active), h.requires == Requires::Active, "'{}' needs {:?}", h.what, h.requires);
+            assert_eq!(named(waking), h.requires != Requires::Running, "'{}' needs {:?}", h.what, h.requires);
         }
     }
 }
