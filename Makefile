@@ -47,9 +47,16 @@ BENCH_LIBVIRT := $(if $(HAVE_LIBVIRT),$(patsubst %,$(BUILD)/bench/libvirt/%,$(BE
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 0.5
 
-.PHONY: all lib compat docs docs-check header header-check python-header check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
+.PHONY: all lib monitor compat docs docs-check header header-check python-header check-python ctests check check-valgrind check-asan fuzz soak bench bench-history bench-python demo compare install uninstall clean FORCE
 
-all: lib header-check docs-check compat
+all: lib header-check docs-check compat monitor
+
+# The event monitor, `virsh event` for virtevent (tools/virtevent-event.c).
+MONITOR := $(BUILD)/virtevent-event
+monitor: $(MONITOR)
+$(MONITOR): tools/virtevent-event.c $(LIB) include/virtevent.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CTEST_CFLAGS) -o $@ $< $(CTEST_LDFLAGS)
 
 lib:
 	$(CARGO) build --release
@@ -132,11 +139,11 @@ $(BUILD)/dropin-ours/%: ctests/dropin/%.c $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
 
-check: header-check docs-check ctests compat $(DROPIN_BINS) $(DROPIN_OURS_BINS) $(FUZZ_BINS) $(SOAK_BINS)
+check: header-check docs-check ctests compat monitor $(DROPIN_BINS) $(DROPIN_OURS_BINS) $(FUZZ_BINS) $(SOAK_BINS)
 	$(CARGO) test --release
 	CC="$(CC)" CXX="$(CXX)" VIRTEVENT_COMPAT_DIR=$(COMPAT_DIR) VIRTEVENT_DROPIN_DIR=$(BUILD)/dropin VIRTEVENT_DROPIN_OURS_DIR=$(BUILD)/dropin-ours bash ctests/run.sh \
-	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) ctests/dropin/check.sh ctests/install_check.sh \
-	  python/pytest_check.sh
+	  ctests/headers.sh $(call program_runs,$(BUILD),$(CHECK_SOAK_SECONDS)) "ctests/test_event_monitor.sh $(MONITOR)" \
+	  ctests/dropin/check.sh ctests/install_check.sh python/pytest_check.sh
 
 # The Python package's pytest suite alone, against the library just built (make check runs it too).
 check-python: lib
@@ -144,8 +151,9 @@ check-python: lib
 
 # xml_fuzz is left out here: it flags a document that takes seconds (a sign of work worse than
 # linear), which every large document does at valgrind's speed; check-asan covers its memory.
-check-valgrind: ctests $(FUZZ_BINS) $(SOAK_BINS)
-	VALGRIND=1 bash ctests/run.sh $(filter-out $(BUILD)/fuzz/xml_fuzz,$(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS)))
+check-valgrind: ctests monitor $(FUZZ_BINS) $(SOAK_BINS)
+	VALGRIND=1 bash ctests/run.sh $(filter-out $(BUILD)/fuzz/xml_fuzz,$(call program_runs,$(BUILD),$(VALGRIND_SOAK_SECONDS))) \
+	  "ctests/test_event_monitor.sh $(MONITOR)"
 
 check-asan: lib $(ASAN_BINS)
 	$(ASAN_ENV) bash ctests/run.sh $(call program_runs,$(ASAN),$(CHECK_SOAK_SECONDS))
@@ -196,10 +204,9 @@ $(BUILD)/bench/history_rss: bench/extensions/history_rss.c $(LIB) include/virtev
 bench-history: lib $(BUILD)/bench/history_rss
 	./$(BUILD)/bench/history_rss
 
-demo: lib
-	@mkdir -p $(BUILD)
-	$(CC) $(CTEST_CFLAGS) -o $(BUILD)/event-log examples/event-log.c $(CTEST_LDFLAGS)
-	./$(BUILD)/event-log
+# A scripted session watched by the monitor: every kind of event the test hypervisor plays.
+demo: monitor
+	./$(MONITOR) --all --loop --timeout 1 --run examples/demo/session
 
 # The old job API driven by one program built against libvirt (when pkg-config finds it) and
 # against virtevent; the two outputs side by side (never part of `make check`).
@@ -212,12 +219,16 @@ compare: lib
 # Headers go under include/virtevent/ and libvirt.so.0 under lib/virtevent/, so that installing
 # virtevent never shadows a real libvirt: only programs that ask for us (pkg-config virtevent,
 # LD_LIBRARY_PATH) get us. The installed libraries are stripped of debug info.
-INSTALLED := lib/libvirtevent.so.$(VERSION) lib/libvirtevent.so.0 lib/libvirtevent.so lib/virtevent/libvirt.so.0 \
+INSTALLED := bin/virtevent-event lib/libvirtevent.so.$(VERSION) lib/libvirtevent.so.0 lib/libvirtevent.so lib/virtevent/libvirt.so.0 \
   lib/pkgconfig/virtevent.pc include/virtevent/virtevent.h include/virtevent/libvirt/libvirt.h \
   include/virtevent/libvirt/virterror.h
 INSTALLED_DIRS := include/virtevent/libvirt include/virtevent lib/virtevent
 
 install: all
+	@mkdir -p $(BUILD)/install
+	$(CC) $(CTEST_CFLAGS) -o $(BUILD)/install/virtevent-event tools/virtevent-event.c -L$(OUT) -Wl,-rpath,$(PREFIX)/lib -lvirtevent -pthread
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 -s $(BUILD)/install/virtevent-event $(DESTDIR)$(PREFIX)/bin/virtevent-event
 	install -d $(DESTDIR)$(PREFIX)/lib/virtevent $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/virtevent/libvirt
 	install -m 755 -s $(LIB) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.$(VERSION)
 	ln -sf libvirtevent.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvirtevent.so.0
@@ -231,7 +242,7 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
 	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED_DIRS)) 2>/dev/null
-	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/,lib/pkgconfig include lib) 2>/dev/null
+	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/,lib/pkgconfig include lib bin) 2>/dev/null
 
 clean:
 	$(CARGO) clean

@@ -43,6 +43,10 @@ mkdir -p "$prefix.py" && cp -r python/virtevent "$prefix.py/" &&
       "libvirtevent.so.0 1" ]
 result python_package_finds_the_installed_library $?
 rm -rf "$prefix.py"
+# The event monitor, installed beside the library it runs on.
+[ "$("$prefix/bin/virtevent-event" --event lifecycle --since 0)" = "event 'lifecycle' for domain 'test': Started Booted
+events received: 1" ] && ldd "$prefix/bin/virtevent-event" | grep -q "$prefix/lib/libvirtevent.so.0"
+result installed_event_monitor_runs $?
 
 make --no-print-directory uninstall PREFIX="$prefix" >> "$prefix.log" 2>&1 && [ -z "$(ls -A "$prefix" 2>/dev/null)" ]
 result uninstall_leaves_the_prefix_empty $?

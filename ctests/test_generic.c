@@ -412,6 +412,37 @@ static int pull_to_the_end(virDomainPtr d)
 
 /* Makes the backend emit event `id`; 0 if this test does not know how (then it fails: a newly
  * supported event needs a trigger here). */
+/* virTestDomainInject with parameters written "name=value;name:u=42" (u ullong, l llong,
+ * b boolean, else string). */
+static int inject(virDomainPtr d, const char *what, const char *spec)
+{
+    virTypedParameterPtr params = NULL;
+    int n = 0, max = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        char *colon = strchr(item, ':');
+        char type = colon ? colon[1] : 's';
+        if (colon)
+            *colon = '\0';
+        if (type == 'u')
+            virTypedParamsAddULLong(&params, &n, &max, item, strtoull(eq + 1, NULL, 10));
+        else if (type == 'l')
+            virTypedParamsAddLLong(&params, &n, &max, item, strtoll(eq + 1, NULL, 10));
+        else if (type == 'b')
+            virTypedParamsAddBoolean(&params, &n, &max, item, atoi(eq + 1));
+        else
+            virTypedParamsAddString(&params, &n, &max, item, eq + 1);
+    }
+    int rc = virTestDomainInject(d, what, params, n, 0);
+    virTypedParamsFree(params, n);
+    return rc;
+}
+
 static int trigger(virConnectPtr conn, int id)
 {
     int ok = 1;
@@ -420,7 +451,11 @@ static int trigger(virConnectPtr conn, int id)
                                         "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
                                         "<source file='/capab.qcow2'/><backingStore type='file'>"
                                         "<source file='/capab-base.img'/></backingStore><target dev='vda'/>"
-                                        "</disk></devices></domain>", 0);
+                                        "</disk><disk type='file' device='cdrom'><source file='/a.iso'/>"
+                                        "<target dev='hdc'/><alias name='ide0-1-0'/></disk>"
+                                        "<graphics type='vnc' port='5900'/><watchdog model='i6300esb' action='none'/>"
+                                        "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+                                        "</channel></devices></domain>", 0);
     if (!d)
         return 0;
     switch (id) {
@@ -451,6 +486,53 @@ static int trigger(virConnectPtr conn, int id)
         break;
     case VIR_DOMAIN_EVENT_ID_EXISTENCE:
         break; /* the create did it */
+    /* The hypervisor's part, played by virTestDomainInject (ctests/test_inject.c checks each). */
+    case VIR_DOMAIN_EVENT_ID_RTC_CHANGE:
+        ok = inject(d, "rtc", "offset:l=60") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_WATCHDOG:
+        ok = inject(d, "watchdog", "") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR:
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON:
+        ok = inject(d, "io-error", "disk=vda;reason=eio") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_GRAPHICS:
+        ok = inject(d, "graphics", "phase=connect;family=ipv4;node=10.1.1.1;service=4000;auth=none") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_DISK_CHANGE:
+        ok = inject(d, "media-change", "disk=hdc;source=/b.iso") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_TRAY_CHANGE:
+        ok = inject(d, "tray", "disk=hdc;open:b=1") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND:
+        ok = inject(d, "guest-pm-suspend", "target=mem") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMWAKEUP:
+        ok = inject(d, "guest-pm-suspend", "target=mem") == 0 && inject(d, "guest-pm-wakeup", "") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK:
+        ok = inject(d, "guest-pm-suspend", "target=disk") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE:
+        ok = inject(d, "balloon", "actual:u=512") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED:
+        ok = inject(d, "device-removed", "alias=ide0-1-0") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE:
+        ok = inject(d, "agent", "state=connected") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_GUEST_USER:
+        ok = inject(d, "agent", "state=connected") == 0 && inject(d, "guest-user", "user=u;state=logon") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD:
+        ok = virDomainSetBlockThreshold(d, "vda", 1, 0) == 0 && inject(d, "guest-write", "disk=vda;bytes:u=1") == 0;
+        break;
+    case VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE:
+        ok = inject(d, "memory-failure", "") == 0;
+        break;
     default:
         ok = 0;
     }

@@ -22,6 +22,11 @@
 #define VIR_DOMAIN_JOB_PERSIST (1 << 24)
 
 /**
+ * The longest string parameter accepted (a path, a user name, an X.509 DN).
+ */
+#define MAX_STRING_PARAM_BYTES 4096
+
+/**
  * Every simulated image holds this much; layer `i` of a chain has `capacity >> (i + 1)`
  * allocated (the active image half, its backing file a quarter, …).
  */
@@ -350,6 +355,10 @@ struct _virConnectEventBlockJob {
    * A virConnectDomainEventBlockJobStatus.
    */
   int status;
+  /**
+   * The disk's source path, whichever the ID (what BLOCK_JOB reports as `disk`).
+   */
+  const char *path;
 };
 
 typedef struct _virConnectEventBlockJob virConnectEventBlockJob;
@@ -520,6 +529,18 @@ struct _virConnectEventJobState {
 typedef struct _virConnectEventJobState virConnectEventJobState;
 
 /**
+ * virtevent extension: `data.guestUser`: `user` (of `domain`, NULL unless the guest has user
+ * domains) logged on or off (`state`, a virDomainEventGuestUserState).
+ */
+struct _virConnectEventGuestUser {
+  const char *user;
+  const char *domain;
+  int state;
+};
+
+typedef struct _virConnectEventGuestUser virConnectEventGuestUser;
+
+/**
  * virtevent extension: the payload of a virConnectEvent, one member per kind of event
  * (events with no payload, such as reboot, bookmark and expired, use none).
  */
@@ -549,6 +570,7 @@ union _virConnectEventData {
   virConnectEventMemoryDeviceSizeChange memoryDeviceSizeChange;
   virConnectEventExistence existence;
   virConnectEventJobState jobState;
+  virConnectEventGuestUser guestUser;
 };
 
 typedef union _virConnectEventData virConnectEventData;
@@ -666,6 +688,33 @@ struct _virNodeInfo {
 typedef struct _virNodeInfo virNodeInfo;
 
 typedef virNodeInfo *virNodeInfoPtr;
+
+/**
+ * An I/O error a disk has met since the domain last ran without one (virDomainGetDiskErrors):
+ * `disk` is its target, to free(); `error` a virDomainDiskErrorCode.
+ */
+struct _virDomainDiskError {
+  char *disk;
+  int error;
+};
+
+typedef struct _virDomainDiskError virDomainDiskError;
+
+typedef virDomainDiskError *virDomainDiskErrorPtr;
+
+/**
+ * A disk's sizes in bytes (virDomainGetBlockInfo): what the guest sees, what its image
+ * holds, and what the image takes on the host.
+ */
+struct _virDomainBlockInfo {
+  unsigned long long capacity;
+  unsigned long long allocation;
+  unsigned long long physical;
+};
+
+typedef struct _virDomainBlockInfo virDomainBlockInfo;
+
+typedef virDomainBlockInfo *virDomainBlockInfoPtr;
 
 /**
  * virtevent extension: what a job does (the `type` of a virDomainJob).
@@ -1047,6 +1096,11 @@ typedef int virErrorNumber;
  */
 typedef int virDomainEventExistenceType;
 
+/**
+ * virtevent extension: the `state` of a guest-user event.
+ */
+typedef int virDomainEventGuestUserState;
+
 typedef int virNetworkEventID;
 
 typedef int virNetworkEventLifecycleType;
@@ -1244,6 +1298,17 @@ typedef void (*virConnectDomainEventJobStateCallback)(virConnectPtr conn,
                                                       virDomainJobKind jobtype,
                                                       virDomainJobState newstate,
                                                       void *opaque);
+
+/**
+ * virtevent extension: callback for VIR_DOMAIN_EVENT_ID_GUEST_USER: `user` (of `domain`, NULL
+ * unless the guest has user domains) logged on or off (`state`, a virDomainEventGuestUserState).
+ */
+typedef void (*virConnectDomainEventGuestUserCallback)(virConnectPtr conn,
+                                                       virDomainPtr dom,
+                                                       const char *user,
+                                                       const char *domain,
+                                                       int state,
+                                                       void *opaque);
 
 /**
  * VIR_NETWORK_EVENT_ID_LIFECYCLE: `event` is a virNetworkEventLifecycleType.
@@ -2905,9 +2970,15 @@ typedef void (*virConnectSecretEventLifecycleCallback)(virConnectPtr conn,
 #define VIR_DOMAIN_EVENT_ID_JOB_STATE 259
 
 /**
+ * virtevent extension: a user logged on to or off the guest, as its agent reports
+ * (virConnectDomainEventGuestUserCallback, event name "guest-user").
+ */
+#define VIR_DOMAIN_EVENT_ID_GUEST_USER 260
+
+/**
  * virtevent extension: one past the last extension event ID (grows with new extensions).
  */
-#define VIR_DOMAIN_EVENT_ID_EXT_LAST 260
+#define VIR_DOMAIN_EVENT_ID_EXT_LAST 261
 
 /**
  * virtevent extension: the first event ever delivered for this UUID.
@@ -2923,6 +2994,21 @@ typedef void (*virConnectSecretEventLifecycleCallback)(virConnectPtr conn,
  * virtevent extension.
  */
 #define VIR_DOMAIN_EVENT_EXISTENCE_LAST 2
+
+/**
+ * virtevent extension: the user logged on.
+ */
+#define VIR_DOMAIN_EVENT_GUEST_USER_LOGON 0
+
+/**
+ * virtevent extension: the user logged off.
+ */
+#define VIR_DOMAIN_EVENT_GUEST_USER_LOGOFF 1
+
+/**
+ * virtevent extension.
+ */
+#define VIR_DOMAIN_EVENT_GUEST_USER_LAST 2
 
 /**
  * virtevent extension: on the `virDomainPtr` given to an event callback, virDomainGetXMLDesc
@@ -3651,8 +3737,12 @@ int virDomainRestore(virConnectPtr conn, const char *from);
 int virDomainManagedSave(virDomainPtr dom, unsigned int flags);
 
 /**
- * Sets the write threshold of disk `dev` (target such as "vda", or its alias); a
- * BLOCK_THRESHOLD event fires once when the guest writes past it.
+ * Sets the write threshold of disk `dev` (target such as "vda", or its alias), or with
+ * "vda[N]" of image N of its backing chain (0: the active image); BLOCK_THRESHOLD fires once,
+ * with the name given here, when the image's allocation passes it (the guest writing, see
+ * virTestDomainInject "guest-write"; a block pull into the active image; a commit into its
+ * base), and the threshold is cleared. A job that merges images forgets the thresholds of
+ * the positions it shifts.
  *
  * # Safety
  * `dev` is NULL or a NUL-terminated string.
@@ -4059,6 +4149,115 @@ int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info);
  * `type` is NULL or a NUL-terminated string.
  */
 int virConnectGetMaxVcpus(virConnectPtr conn, const char *type);
+
+/**
+ * virtevent extension, test hypervisor: `what` happens to the running domain, in the guest or
+ * on the host, as the domain's configuration makes it happen. The change is committed like any
+ * other (next resource version, events in order, event history). `params` are typed parameters:
+ * names and enumerated values are STRING, exactly as written below; sizes ULLONG; `offset` LLONG;
+ * `open` BOOLEAN. `flags` must be 0.
+ *
+ * - "io-error" {disk, reason}: an I/O error on disk `disk` (target, alias or source path)
+ *   with `reason` ("enospc", "eio", …). The disk's `<driver error_policy>` picks the action as
+ *   QEMU does: stop → IO_ERROR and IO_ERROR_REASON with action PAUSE, then the domain pauses
+ *   (SUSPENDED I/O Error, state paused/ioerror); report → REPORT; ignore → NONE; enospace and
+ *   no policy → PAUSE for "enospc", REPORT otherwise. Source path and alias (else the target)
+ *   come from the disk's XML. virDomainGetDiskErrors reports the error until virDomainResume.
+ * - "watchdog": needs a `<watchdog>`; fires WATCHDOG with its action, which then happens:
+ *   reset → REBOOT; poweroff → STOPPED Destroyed; shutdown → SHUTDOWN (host request) then
+ *   STOPPED Shutdown; pause → SUSPENDED Watchdog; dump (WATCHDOG_DEBUG), inject-nmi, none: the
+ *   guest runs on.
+ * - "graphics" {phase: connect|initialize|disconnect, family: ipv4|ipv6|unix, node, service,
+ *   auth, optional x509dname, saslUsername}: needs a VNC or SPICE `<graphics>`; fires GRAPHICS
+ *   with the client's address (`remote`), the local one from the device's `listen` (default
+ *   127.0.0.1) and port (default 5900), and the subject identities "x509dname"/"saslUsername".
+ * - "agent" {state: connected|disconnected}: needs the guest agent's channel
+ *   (`<channel><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`); fires
+ *   AGENT_LIFECYCLE (reason: channel). Refused when the agent is already in that state.
+ * - "guest-user" {user, optional domain, state: logon|logoff}: needs the agent connected;
+ *   fires VIR_DOMAIN_EVENT_ID_GUEST_USER. The logged-on users are what
+ *   virDomainGetGuestInfo(VIR_DOMAIN_GUEST_INFO_USERS) returns. Refused for a user already
+ *   logged on (logon) or not logged on (logoff).
+ * - "guest-write" {disk, bytes}: the guest writes `bytes`; the active image's allocation grows
+ *   (up to its capacity; see virDomainGetBlockInfo). Each threshold set with
+ *   virDomainSetBlockThreshold on the disk (or `disk[0]`) that the allocation now exceeds fires
+ *   BLOCK_THRESHOLD once, with threshold and excess, and is cleared.
+ * - "guest-reboot": REBOOT. "guest-shutdown": SHUTDOWN (guest request), then STOPPED Shutdown.
+ * - "guest-crash": CRASHED Panicked, then what `<on_crash>` says: destroy (default),
+ *   coredump-destroy → STOPPED Crashed; restart, rename-restart, coredump-restart → REBOOT,
+ *   running/crashed; preserve → stays crashed.
+ * - "guest-pm-suspend" {target: mem|disk}: mem → PMSUSPEND then PMSUSPENDED Memory;
+ *   disk → PMSUSPEND_DISK, PMSUSPENDED Disk, then STOPPED Shutdown.
+ *   "guest-pm-wakeup" (PM-suspended domain): PMWAKEUP then STARTED Event wakeup.
+ * - "tray" {disk, open}: needs a cdrom or floppy; TRAY_CHANGE (refused if already so).
+ * - "media-change" {disk, source}: needs a cdrom or floppy; its medium becomes `source` ("":
+ *   ejected) in the live XML; DISK_CHANGE with old and new source (reason
+ *   VIR_DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START, or DROP_MISSING_ON_START when ejected).
+ * - "balloon" {actual}: needs a memory balloon; the current memory becomes `actual` KiB (at
+ *   most the domain's memory); BALLOON_CHANGE.
+ * - "rtc" {offset}: RTC_CHANGE with `offset` seconds. "memory-failure": MEMORY_FAILURE
+ *   (recipient guest, action inject, action required).
+ * - "device-removed" {alias}: the device with that `<alias name>` leaves the live XML;
+ *   DEVICE_REMOVED.
+ *
+ * Every happening needs a running domain, except graphics, agent, tray, media-change and
+ * device-removed (any active state) and guest-pm-wakeup (PM-suspended). Errors, with nothing
+ * changed and no event: VIR_ERR_NO_SUPPORT on a backend that is not a test hypervisor;
+ * VIR_ERR_INVALID_ARG for an unknown `what`, an unknown, repeated, missing or ill-typed
+ * parameter, or a value out of range; VIR_ERR_OPERATION_INVALID when the domain's state or
+ * configuration makes it impossible (no such device, agent not connected, …), naming why.
+ *
+ * # Safety
+ * `what` is NULL or a C string; `params` is NULL or points to `nparams` parameters.
+ */
+int virTestDomainInject(virDomainPtr dom,
+                        const char *what,
+                        virTypedParameterPtr params,
+                        int nparams,
+                        unsigned int flags);
+
+/**
+ * The disks of a running domain that met an I/O error since it last ran without one
+ * (virTestDomainInject "io-error"; a resume clears them). With `errors` NULL and `maxerrors`
+ * 0, returns how many there are; otherwise fills up to `maxerrors` entries, each `disk` a
+ * string the caller frees, and returns how many it filled. `flags` must be 0. -1 on error.
+ *
+ * # Safety
+ * `errors` is NULL or points to `maxerrors` writable entries.
+ */
+int virDomainGetDiskErrors(virDomainPtr dom,
+                           virDomainDiskErrorPtr errors,
+                           unsigned int maxerrors,
+                           unsigned int flags);
+
+/**
+ * Sizes in bytes of `disk` (target, alias or source path) into `*info`: capacity, allocation
+ * (grown by virTestDomainInject "guest-write") and physical. `flags` must be 0. 0 or -1.
+ *
+ * # Safety
+ * `disk` is NULL or a C string; `info` is NULL or writable.
+ */
+int virDomainGetBlockInfo(virDomainPtr dom,
+                          const char *disk,
+                          virDomainBlockInfoPtr info,
+                          unsigned int flags);
+
+/**
+ * What the guest agent reports. The test hypervisor's agent reports users only: `types` must
+ * be 0 or VIR_DOMAIN_GUEST_INFO_USERS, giving "user.count" (UINT) and, for each user N,
+ * "user.N.name", "user.N.domain" (STRING, when the user has one) and "user.N.login-time"
+ * (ULLONG, ms since the epoch). `*params` is a new array for virTypedParamsFree. `flags`
+ * must be 0. Without a connected agent: VIR_ERR_AGENT_UNRESPONSIVE; on a read-only connection:
+ * VIR_ERR_OPERATION_DENIED. 0 or -1.
+ *
+ * # Safety
+ * `params` and `nparams` are NULL or writable.
+ */
+int virDomainGetGuestInfo(virDomainPtr dom,
+                          unsigned int types,
+                          virTypedParameterPtr *params,
+                          int *nparams,
+                          unsigned int flags);
 
 /**
  * virtevent extension: releases a virDomainJob from virDomainJobList (its name, its `data`

@@ -72,6 +72,7 @@ class virConnectEventBlockJob(Structure):
         ('disk', c_char_p),
         ('type', c_int),
         ('status', c_int),
+        ('path', c_char_p),
     ]
 
 
@@ -196,6 +197,14 @@ class virConnectEventJobState(Structure):
     ]
 
 
+class virConnectEventGuestUser(Structure):
+    _fields_ = [
+        ('user', c_char_p),
+        ('domain', c_char_p),
+        ('state', c_int),
+    ]
+
+
 class virConnectEventData(Union):
     _fields_ = [
         ('lifecycle', virConnectEventLifecycle),
@@ -223,6 +232,7 @@ class virConnectEventData(Union):
         ('memoryDeviceSizeChange', virConnectEventMemoryDeviceSizeChange),
         ('existence', virConnectEventExistence),
         ('jobState', virConnectEventJobState),
+        ('guestUser', virConnectEventGuestUser),
     ]
 
 

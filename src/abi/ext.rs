@@ -20,8 +20,11 @@ pub const VIR_DOMAIN_EVENT_ID_EXPIRED: virDomainEventID = 258;
 /// virtevent extension: a job changed state (virConnectDomainEventJobStateCallback, event
 /// name "job-state"); see virDomainJobList.
 pub const VIR_DOMAIN_EVENT_ID_JOB_STATE: virDomainEventID = 259;
+/// virtevent extension: a user logged on to or off the guest, as its agent reports
+/// (virConnectDomainEventGuestUserCallback, event name "guest-user").
+pub const VIR_DOMAIN_EVENT_ID_GUEST_USER: virDomainEventID = 260;
 /// virtevent extension: one past the last extension event ID (grows with new extensions).
-pub const VIR_DOMAIN_EVENT_ID_EXT_LAST: virDomainEventID = 260;
+pub const VIR_DOMAIN_EVENT_ID_EXT_LAST: virDomainEventID = 261;
 
 /// virtevent extension: the `type` of an existence event.
 pub type virDomainEventExistenceType = c_int;
@@ -31,6 +34,15 @@ pub const VIR_DOMAIN_EVENT_EXISTENCE_ADDED: virDomainEventExistenceType = 0;
 pub const VIR_DOMAIN_EVENT_EXISTENCE_REMOVED: virDomainEventExistenceType = 1;
 /// virtevent extension.
 pub const VIR_DOMAIN_EVENT_EXISTENCE_LAST: virDomainEventExistenceType = 2;
+
+/// virtevent extension: the `state` of a guest-user event.
+pub type virDomainEventGuestUserState = c_int;
+/// virtevent extension: the user logged on.
+pub const VIR_DOMAIN_EVENT_GUEST_USER_LOGON: virDomainEventGuestUserState = 0;
+/// virtevent extension: the user logged off.
+pub const VIR_DOMAIN_EVENT_GUEST_USER_LOGOFF: virDomainEventGuestUserState = 1;
+/// virtevent extension.
+pub const VIR_DOMAIN_EVENT_GUEST_USER_LAST: virDomainEventGuestUserState = 2;
 
 /// virtevent extension: on the `virDomainPtr` given to an event callback, virDomainGetXMLDesc
 /// returns the domain's XML as of that event rather than the live XML.

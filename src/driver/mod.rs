@@ -37,6 +37,32 @@ pub struct NodeInfo {
     pub threads: u32,
 }
 
+/// What `virDomainGetBlockInfo` reports of a disk, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub capacity: u64,
+    pub allocation: u64,
+    pub physical: u64,
+}
+
+/// A user logged on to the guest, as its agent reports (`virDomainGetGuestInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestUser {
+    pub name: String,
+    /// The user's domain (Windows guests).
+    pub domain: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub login_time_ms: u64,
+}
+
+fn no_support(api: &str) -> crate::error::VirError {
+    crate::error::VirError::new(
+        crate::abi::VIR_ERR_NO_SUPPORT,
+        crate::abi::VIR_FROM_NONE,
+        format!("{api}: this hypervisor does not support it"),
+    )
+}
+
 /// Metadata kinds of `virDomainSetMetadata`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetadataKind {
@@ -114,6 +140,23 @@ pub trait Driver: Send + Sync {
     fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)>;
     fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String>;
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()>;
+
+    /// Makes a checked happening happen (virTestDomainInject): only a simulated hypervisor can.
+    fn inject(&self, _dom: &DomainRef, _injection: &test::inject::Injection, _flags: u32) -> Result<()> {
+        Err(no_support("virTestDomainInject"))
+    }
+    /// Each disk with an I/O error since the domain last ran without one: (target, a
+    /// virDomainDiskErrorCode).
+    fn disk_errors(&self, _dom: &DomainRef, _flags: u32) -> Result<Vec<(String, i32)>> {
+        Err(no_support("virDomainGetDiskErrors"))
+    }
+    fn block_info(&self, _dom: &DomainRef, _disk: &str, _flags: u32) -> Result<BlockInfo> {
+        Err(no_support("virDomainGetBlockInfo"))
+    }
+    /// The users logged on to the guest, from its agent.
+    fn guest_users(&self, _dom: &DomainRef, _flags: u32) -> Result<Vec<GuestUser>> {
+        Err(no_support("virDomainGetGuestInfo"))
+    }
     fn set_metadata(
         &self,
         dom: &DomainRef,

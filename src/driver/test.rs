@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 mod config;
 mod host;
+pub mod inject;
 mod jobs;
 mod objects;
 mod start;
@@ -35,6 +36,8 @@ pub struct TestDomain {
     chains: FastMap<String, Vec<jobs::Image>>,
     /// The running backup: each disk and where its copy goes.
     backup: Option<Vec<(String, String)>>,
+    /// What the guest and its agent do in this run (see `inject`).
+    runtime: inject::GuestRuntime,
 }
 
 pub(crate) struct Inner {
@@ -88,8 +91,9 @@ fn c_string(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
 
-/// What the test backend emits today; grows as it learns to play more of a hypervisor.
-const SUPPORTED_EVENT_IDS: &[i32] = &[
+/// What the test backend's own calls emit (lifecycle operations, jobs, metadata); the
+/// happenings of `inject::HAPPENINGS` add theirs.
+const EMITTED_BY_CALLS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
@@ -100,6 +104,14 @@ const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_EXISTENCE,
     VIR_DOMAIN_EVENT_ID_JOB_STATE,
 ];
+
+/// Every event the test backend can emit, in increasing order.
+static SUPPORTED_EVENT_IDS: once_cell::sync::Lazy<Vec<i32>> = once_cell::sync::Lazy::new(|| {
+    let mut ids: Vec<i32> = EMITTED_BY_CALLS.iter().copied().chain(inject::injectable_event_ids()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+});
 
 impl Driver for TestDriver {
     fn events(&self) -> &Arc<EventBus> {
@@ -132,7 +144,48 @@ impl Driver for TestDriver {
     }
 
     fn supported_event_ids(&self) -> &'static [i32] {
-        SUPPORTED_EVENT_IDS
+        &SUPPORTED_EVENT_IDS
+    }
+
+    fn inject(&self, dom: &DomainRef, injection: &inject::Injection, flags: u32) -> Result<()> {
+        self.inject_impl(dom, injection, flags)
+    }
+
+    fn disk_errors(&self, dom: &DomainRef, flags: u32) -> Result<Vec<(String, i32)>> {
+        check_flags(flags, 0)?;
+        self.inner.store.read(dom, |o| {
+            o.require_active()?;
+            Ok(inject::current_runtime(o).map(|r| r.disk_errors.clone()).unwrap_or_default())
+        })?
+    }
+
+    fn block_info(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<crate::driver::BlockInfo> {
+        check_flags(flags, 0)?;
+        self.inner.store.commit_on(dom, |txn, uuid| {
+            let obj = txn.obj(uuid);
+            let target = obj
+                .def
+                .find_disk(disk)
+                .map(|d| d.target_dev.clone())
+                .ok_or_else(|| VirError::invalid_arg(format!("invalid path {disk} not assigned to domain")))?;
+            let image = &jobs::chain(obj, &target)?[0];
+            Ok(crate::driver::BlockInfo { capacity: image.capacity, allocation: image.allocation, physical: image.allocation })
+        })
+    }
+
+    fn guest_users(&self, dom: &DomainRef, flags: u32) -> Result<Vec<crate::driver::GuestUser>> {
+        check_flags(flags, 0)?;
+        self.inner.store.read(dom, |o| {
+            o.require_active()?;
+            match inject::current_runtime(o) {
+                Some(r) if r.agent_connected => Ok(r.users.clone()),
+                _ => Err(VirError::new(
+                    VIR_ERR_AGENT_UNRESPONSIVE,
+                    VIR_FROM_TEST,
+                    "Guest agent is not responding: QEMU guest agent is not connected",
+                )),
+            }
+        })?
     }
 
     fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
@@ -282,6 +335,8 @@ impl Driver for TestDriver {
                 let msg = format!("domain '{}' not paused", obj.name);
                 return Err(txn.invalid_op(msg));
             }
+            // The guest retries what failed: the errors are behind it.
+            inject::runtime(txn.obj(uuid)).disk_errors.clear();
             txn.unpause(uuid, VIR_DOMAIN_RUNNING_UNPAUSED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
             Ok(())
         })
@@ -369,14 +424,26 @@ impl Driver for TestDriver {
         self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = txn.obj(uuid);
             obj.require_active()?;
+            let (disk, index) = match dev.split_once('[') {
+                Some((disk, rest)) => (disk, Some(rest)),
+                None => (dev, None),
+            };
             let target = obj
                 .def
-                .find_disk(dev.split('[').next().unwrap_or(dev))
+                .find_disk(disk)
                 .map(|d| d.target_dev.clone())
                 .ok_or_else(|| VirError::invalid_arg(format!("disk '{dev}' not found in domain")))?;
+            // `vda[N]`: image N of the disk's backing chain (0: the active one).
+            let key = match index {
+                None => target,
+                Some(_) => {
+                    let at = jobs::position(jobs::chain(obj, &target)?, &target, &format!("{target}[{}", index.unwrap_or_default()))?;
+                    format!("{target}[{at}]")
+                }
+            };
             // A runtime setting outside the XML and the state: no new revision, so a cache
             // kept from events still matches the domain's resource version.
-            obj.block_thresholds.insert(target, threshold);
+            obj.block_thresholds.insert(key, threshold);
             Ok(())
         })
     }

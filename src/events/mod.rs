@@ -151,6 +151,16 @@ pub struct JobStateEvent {
     pub error: Option<CString>,
 }
 
+/// Extension: a user logged on to or off the guest (`data.guestUser`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestUserEvent {
+    pub user: CString,
+    /// The user's domain (Windows guests), if any.
+    pub domain: Option<CString>,
+    /// A virDomainEventGuestUserState.
+    pub state: i32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockThresholdEvent {
     pub dev: CString,
@@ -193,6 +203,8 @@ pub enum EventKind {
     Existence { kind: i32 },
     /// Extension: a job moved from one state to another.
     JobState(Box<JobStateEvent>),
+    /// Extension: a user logged on to or off the guest.
+    GuestUser(Box<GuestUserEvent>),
     /// Extension, for one watch only: nothing happened since, the backend is at `revision`.
     Bookmark,
     /// Extension, for one watch only: its backlog outgrew the history; it ends here.
@@ -234,6 +246,7 @@ impl EventKind {
             EventKind::MemoryDeviceSizeChange { .. } => &[VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE],
             EventKind::Existence { .. } => &[VIR_DOMAIN_EVENT_ID_EXISTENCE],
             EventKind::JobState(_) => &[VIR_DOMAIN_EVENT_ID_JOB_STATE],
+            EventKind::GuestUser(_) => &[VIR_DOMAIN_EVENT_ID_GUEST_USER],
             EventKind::Bookmark => &[VIR_DOMAIN_EVENT_ID_BOOKMARK],
             EventKind::Expired => &[VIR_DOMAIN_EVENT_ID_EXPIRED],
             EventKind::Object(o) => o.registry_ids(),
@@ -286,7 +299,7 @@ const LIBVIRT_EVENT_NAMES: [&CStr; VIR_DOMAIN_EVENT_ID_LAST as usize] = [
     c"memory-device-size-change",
 ];
 const EXTENSION_EVENT_NAMES: [&CStr; (VIR_DOMAIN_EVENT_ID_EXT_LAST - VIR_DOMAIN_EVENT_ID_EXT_FIRST) as usize] =
-    [c"existence", c"bookmark", c"expired", c"job-state"];
+    [c"existence", c"bookmark", c"expired", c"job-state", c"guest-user"];
 
 /// The stable name of event ID `id`, ready for C.
 pub fn event_name_c(id: i32) -> Option<&'static CStr> {
@@ -338,7 +351,7 @@ mod tests {
 
     #[test]
     fn names_and_ids_convert_both_ways() {
-        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 4);
+        assert_eq!(all_event_ids().count(), VIR_DOMAIN_EVENT_ID_LAST as usize + 5);
         assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_EXPIRED));
         for id in all_event_ids() {
             assert_eq!(event_id_by_name(event_name(id).unwrap()), Some(id));
@@ -346,6 +359,7 @@ mod tests {
         assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD), Some("block-threshold"));
         assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_EXISTENCE), Some("existence"));
         assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_JOB_STATE), Some("job-state"));
+        assert_eq!(event_name(VIR_DOMAIN_EVENT_ID_GUEST_USER), Some("guest-user"));
         assert_eq!(event_id_by_name("no-such-event"), None);
         assert!(!is_known_event_id(VIR_DOMAIN_EVENT_ID_LAST));
         assert!(!is_known_event_id(-1));

@@ -461,8 +461,12 @@ pub extern "C" fn virDomainManagedSave(dom: virDomainPtr, flags: c_uint) -> c_in
     change(dom, "virDomainManagedSave", |h| h.conn.conn.driver().managed_save(&h.domain_ref(), flags))
 }
 
-/// Sets the write threshold of disk `dev` (target such as "vda", or its alias); a
-/// BLOCK_THRESHOLD event fires once when the guest writes past it.
+/// Sets the write threshold of disk `dev` (target such as "vda", or its alias), or with
+/// "vda[N]" of image N of its backing chain (0: the active image); BLOCK_THRESHOLD fires once,
+/// with the name given here, when the image's allocation passes it (the guest writing, see
+/// virTestDomainInject "guest-write"; a block pull into the active image; a commit into its
+/// base), and the threshold is cleared. A job that merges images forgets the thresholds of
+/// the positions it shifts.
 ///
 /// # Safety
 /// `dev` is NULL or a NUL-terminated string.

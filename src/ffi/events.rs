@@ -171,6 +171,9 @@ unsafe fn invoke(
         }
         (EventKind::Existence { kind }, _) => call!(virConnectDomainEventExistenceCallback, *kind),
         (EventKind::JobState(e), _) => call!(virConnectDomainEventJobStateCallback, e.name.as_ptr(), e.kind, e.new_state),
+        (EventKind::GuestUser(e), _) => {
+            call!(virConnectDomainEventGuestUserCallback, e.user.as_ptr(), c_str_or_null(&e.domain), e.state)
+        }
         // Delivered only to generic registrations; other families' events only to theirs.
         (EventKind::Bookmark | EventKind::Expired | EventKind::Object(_), _) => {}
     }

@@ -69,7 +69,7 @@ pub(crate) fn c_event(event: &Event, event_id: i32, parts: &mut CEventParts) -> 
         }
         EventKind::BlockJob(e) => {
             let disk = if event_id == VIR_DOMAIN_EVENT_ID_BLOCK_JOB { &e.disk_path } else { &e.disk_target };
-            data.blockJob = virConnectEventBlockJob { disk: disk.as_ptr(), r#type: e.job_type, status: e.status };
+            data.blockJob = virConnectEventBlockJob { disk: disk.as_ptr(), r#type: e.job_type, status: e.status, path: e.disk_path.as_ptr() };
         }
         EventKind::DiskChange(e) => {
             data.diskChange = virConnectEventDiskChange {
@@ -117,6 +117,9 @@ pub(crate) fn c_event(event: &Event, event_id: i32, parts: &mut CEventParts) -> 
             data.memoryDeviceSizeChange = virConnectEventMemoryDeviceSizeChange { alias: alias.as_ptr(), size: *size }
         }
         EventKind::Existence { kind } => data.existence = virConnectEventExistence { r#type: *kind },
+        EventKind::GuestUser(e) => {
+            data.guestUser = virConnectEventGuestUser { user: e.user.as_ptr(), domain: c_str_or_null(&e.domain), state: e.state }
+        }
         EventKind::JobState(e) => {
             data.jobState = virConnectEventJobState {
                 name: e.name.as_ptr(),

@@ -14,6 +14,7 @@ pub mod family_types;
 pub mod generic_events;
 pub mod handles;
 pub mod host;
+pub mod inject;
 pub mod jobs;
 pub mod network;
 pub mod node_device;

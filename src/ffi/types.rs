@@ -290,6 +290,40 @@ pub type virConnectDomainEventJobStateCallback = Option<
     ),
 >;
 
+/// virtevent extension: callback for VIR_DOMAIN_EVENT_ID_GUEST_USER: `user` (of `domain`, NULL
+/// unless the guest has user domains) logged on or off (`state`, a virDomainEventGuestUserState).
+pub type virConnectDomainEventGuestUserCallback = Option<
+    unsafe extern "C" fn(
+        conn: virConnectPtr,
+        dom: virDomainPtr,
+        user: *const c_char,
+        domain: *const c_char,
+        state: c_int,
+        opaque: *mut c_void,
+    ),
+>;
+
+/// An I/O error a disk has met since the domain last ran without one (virDomainGetDiskErrors):
+/// `disk` is its target, to free(); `error` a virDomainDiskErrorCode.
+#[repr(C)]
+pub struct _virDomainDiskError {
+    pub disk: *mut c_char,
+    pub error: c_int,
+}
+pub type virDomainDiskError = _virDomainDiskError;
+pub type virDomainDiskErrorPtr = *mut virDomainDiskError;
+
+/// A disk's sizes in bytes (virDomainGetBlockInfo): what the guest sees, what its image
+/// holds, and what the image takes on the host.
+#[repr(C)]
+pub struct _virDomainBlockInfo {
+    pub capacity: c_ulonglong,
+    pub allocation: c_ulonglong,
+    pub physical: c_ulonglong,
+}
+pub type virDomainBlockInfo = _virDomainBlockInfo;
+pub type virDomainBlockInfoPtr = *mut virDomainBlockInfo;
+
 /// virtevent extension: one job of a domain, as virDomainJobList returns it (release with
 /// virDomainJobFree). `data` holds `ndata` typed parameters (NULL with
 /// VIR_DOMAIN_JOB_LIST_NO_STATS): "current" and "end" (ULLONG), "disk" (STRING, for a job bound
@@ -403,6 +437,8 @@ pub struct _virConnectEventBlockJob {
     pub r#type: c_int,
     /// A virConnectDomainEventBlockJobStatus.
     pub status: c_int,
+    /// The disk's source path, whichever the ID (what BLOCK_JOB reports as `disk`).
+    pub path: *const c_char,
 }
 pub type virConnectEventBlockJob = _virConnectEventBlockJob;
 
@@ -537,6 +573,17 @@ pub struct _virConnectEventJobState {
 }
 pub type virConnectEventJobState = _virConnectEventJobState;
 
+/// virtevent extension: `data.guestUser`: `user` (of `domain`, NULL unless the guest has user
+/// domains) logged on or off (`state`, a virDomainEventGuestUserState).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct _virConnectEventGuestUser {
+    pub user: *const c_char,
+    pub domain: *const c_char,
+    pub state: c_int,
+}
+pub type virConnectEventGuestUser = _virConnectEventGuestUser;
+
 /// virtevent extension: the payload of a virConnectEvent, one member per kind of event
 /// (events with no payload, such as reboot, bookmark and expired, use none).
 #[repr(C)]
@@ -567,6 +614,7 @@ pub union _virConnectEventData {
     pub memoryDeviceSizeChange: virConnectEventMemoryDeviceSizeChange,
     pub existence: virConnectEventExistence,
     pub jobState: virConnectEventJobState,
+    pub guestUser: virConnectEventGuestUser,
 }
 pub type virConnectEventData = _virConnectEventData;
 

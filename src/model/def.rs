@@ -83,6 +83,21 @@ pub struct DiskDef {
     /// The file, block device or volume behind it, if any.
     pub source: Option<String>,
     pub alias: Option<String>,
+    /// `<driver error_policy>`: what the hypervisor does on an I/O error (stop, report,
+    /// ignore, enospace); None: QEMU's default, which stops on ENOSPC and reports the rest.
+    pub error_policy: Option<String>,
+}
+
+impl DiskDef {
+    /// The name events give the disk: its alias, else its target.
+    pub fn event_alias(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.target_dev)
+    }
+
+    /// A CD-ROM or floppy: it has a tray and media that change.
+    pub fn is_removable(&self) -> bool {
+        matches!(self.device.as_str(), "cdrom" | "floppy")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +112,7 @@ pub struct GraphicsDef {
     /// `vnc`, `spice`, …
     pub kind: String,
     pub port: Option<i32>,
+    /// The address it listens on: the `listen` attribute or the first `<listen address>`.
     pub listen: Option<String>,
 }
 
@@ -128,11 +144,21 @@ pub struct DomainDef {
     interfaces: Box<[InterfaceDef]>,
     graphics: Box<[GraphicsDef]>,
     watchdog: Option<Box<WatchdogDef>>,
+    /// `<on_crash>`: destroy (the default), restart, preserve, rename-restart,
+    /// coredump-destroy, coredump-restart.
+    on_crash: Option<Box<str>>,
+    /// The `<memballoon model>` (libvirt adds a virtio balloon when there is none).
+    memballoon: Option<Box<str>>,
+    has_agent_channel: bool,
+    /// Every `<alias name>` of a device.
+    device_aliases: Box<[String]>,
     resource_version: Option<u64>,
 }
 
 /// The `<os><type>`s libvirt knows.
 const OS_TYPES: [&str; 5] = ["hvm", "xen", "linux", "exe", "xenpvh"];
+/// libvirt's `<on_crash>` actions.
+const ON_CRASH_ACTIONS: [&str; 6] = ["destroy", "restart", "rename-restart", "preserve", "coredump-destroy", "coredump-restart"];
 
 /// Order of the leading children libvirt writes; new elements are placed by it.
 const HEAD_ORDER: [&str; 8] = ["name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu"];
@@ -191,8 +217,18 @@ fn parse_disk(e: &Element) -> Result<DiskDef, DefError> {
         device: e.attr("device").unwrap_or("disk").to_string(),
         source,
         alias: alias_of(e),
+        error_policy: e.child("driver").and_then(|d| d.attr("error_policy")).map(str::to_string),
     })
 }
+
+/// The guest agent's channel: `<channel><target type='virtio' name='org.qemu.guest_agent.0'/>`.
+fn is_agent_channel(e: &Element) -> bool {
+    e.name == "channel"
+        && e.child("target").is_some_and(|t| t.attr("type") == Some("virtio") && t.attr("name") == Some(GUEST_AGENT_CHANNEL))
+}
+
+/// The channel name QEMU's guest agent speaks on.
+pub const GUEST_AGENT_CHANNEL: &str = "org.qemu.guest_agent.0";
 
 impl DomainDef {
     pub fn parse(text: &str) -> Result<DomainDef, DefError> {
@@ -272,10 +308,12 @@ impl DomainDef {
             .ok_or_else(|| DefError::Invalid(format!("unknown OS type {}", xml::quoted(&os_type))))?;
 
         let (mut disks, mut interfaces, mut graphics, mut watchdog) = (Vec::new(), Vec::new(), Vec::new(), None);
+        let (mut memballoon, mut has_agent_channel, mut device_aliases) = (None, false, Vec::new());
         // A set: there may be tens of thousands of disks, and comparing each pair takes seconds.
         let mut disk_targets = HashSet::new();
         if let Some(devices) = root.child("devices") {
             for dev in devices.elements() {
+                device_aliases.extend(alias_of(dev));
                 match dev.name.as_str() {
                     "disk" => {
                         let disk = parse_disk(dev)?;
@@ -295,8 +333,13 @@ impl DomainDef {
                             .ok_or_else(|| DefError::Invalid("missing graphics device type".into()))?
                             .to_string(),
                         port: dev.attr("port").and_then(|p| p.parse().ok()),
-                        listen: dev.attr("listen").map(str::to_string),
+                        listen: dev
+                            .attr("listen")
+                            .or_else(|| dev.elements().filter(|l| l.name == "listen").find_map(|l| l.attr("address")))
+                            .map(str::to_string),
                     }),
+                    "memballoon" => memballoon = Some(dev.attr("model").unwrap_or("virtio").into()),
+                    "channel" if is_agent_channel(dev) => has_agent_channel = true,
                     "watchdog" => {
                         let action = dev.attr("action").unwrap_or("reset");
                         if !matches!(action, "reset" | "shutdown" | "poweroff" | "pause" | "none" | "dump" | "inject-nmi") {
@@ -315,6 +358,12 @@ impl DomainDef {
             }
         }
 
+        let on_crash = match root.child("on_crash").map(Element::text) {
+            Some(action) if !ON_CRASH_ACTIONS.contains(&action.as_str()) => {
+                return Err(DefError::Invalid(format!("unknown on_crash action {}", xml::quoted(&action))))
+            }
+            other => other.map(String::into_boxed_str),
+        };
         let (xml, after_type) = canonical(&root, &virt_type)?;
         Ok(DomainDef {
             xml,
@@ -330,6 +379,10 @@ impl DomainDef {
             interfaces: interfaces.into(),
             graphics: graphics.into(),
             watchdog: watchdog.map(Box::new),
+            on_crash,
+            memballoon,
+            has_agent_channel,
+            device_aliases: device_aliases.into(),
             resource_version,
         })
     }
@@ -393,6 +446,70 @@ impl DomainDef {
     pub fn watchdog(&self) -> Option<&WatchdogDef> {
         self.watchdog.as_deref()
     }
+    /// The `<on_crash>` action, "destroy" when not given.
+    pub fn on_crash(&self) -> &str {
+        self.on_crash.as_deref().unwrap_or("destroy")
+    }
+    /// Whether the guest has a memory balloon (libvirt's default virtio one unless
+    /// `<memballoon model='none'/>`).
+    pub fn has_balloon(&self) -> bool {
+        self.memballoon.as_deref() != Some("none")
+    }
+    pub fn has_agent_channel(&self) -> bool {
+        self.has_agent_channel
+    }
+    pub fn has_device_alias(&self, alias: &str) -> bool {
+        self.device_aliases.iter().any(|a| a == alias)
+    }
+
+    /// A copy with the device whose `<alias name>` is `alias` removed (None: no such device).
+    pub fn without_device(&self, alias: &str) -> Result<Option<DomainDef>, DefError> {
+        let mut root = self.tree()?;
+        let Some(devices) = root.child_mut("devices") else { return Ok(None) };
+        let before = devices.children.len();
+        devices.children.retain(|n| !matches!(n, Node::Element(e) if alias_of(e).as_deref() == Some(alias)));
+        if devices.children.len() == before {
+            return Ok(None);
+        }
+        self.reparsed(&root).map(Some)
+    }
+
+    /// A copy where disk `target` has `source` as its medium (None: no medium, ejected).
+    pub fn with_disk_source(&self, target: &str, source: Option<&str>) -> Result<DomainDef, DefError> {
+        let mut root = self.tree()?;
+        let disk = root.child_mut("devices").and_then(|devices| {
+            devices.children.iter_mut().find_map(|n| match n {
+                Node::Element(e) if e.name == "disk" && e.child("target").and_then(|t| t.attr("dev")) == Some(target) => Some(e),
+                _ => None,
+            })
+        });
+        let disk = disk.ok_or_else(|| DefError::InvalidArgument(format!("no disk {}", xml::quoted(target))))?;
+        disk.remove_children("source");
+        if let Some(path) = source {
+            let key = if disk.attr("type") == Some("block") { "dev" } else { "file" };
+            let mut e = Element::new("source");
+            e.set_attr(key, path);
+            disk.put_child(e, &["driver"]);
+        }
+        self.reparsed(&root)
+    }
+
+    /// A copy whose current memory (the balloon's size) is `kib`.
+    pub fn with_current_memory(&self, kib: u64) -> Result<DomainDef, DefError> {
+        let mut root = self.tree()?;
+        root.put_child(memory_element("currentMemory", kib), after("currentMemory"));
+        self.reparsed(&root)
+    }
+
+    /// The definition an edited tree makes, with every typed field read again.
+    fn reparsed(&self, root: &Element) -> Result<DomainDef, DefError> {
+        let (xml, _) = canonical(root, &self.virt_type).map_err(|e| match e {
+            DefError::Syntax(m) | DefError::Limit(m) => DefError::InvalidArgument(m),
+            other => other,
+        })?;
+        DomainDef::parse(&xml)
+    }
+
     /// The `resourceVersion` the submitted XML carried (a compare-and-swap precondition).
     pub fn resource_version(&self) -> Option<u64> {
         self.resource_version

@@ -169,7 +169,11 @@ pub fn conclude(txn: &mut Txn<TestDomain>, uuid: &Uuid, name: &str) -> Result<()
             let base = job.config.base.as_deref().map(|b| position(images, &target, b)).transpose()?.unwrap_or(images.len());
             let pulled = allocated(&images[1..base]);
             images[0].allocation = (images[0].allocation + pulled).min(images[0].capacity);
-            images.drain(1..base);
+            // The active image grew: its thresholds fire before the chain's positions shift.
+            super::inject::fire_thresholds(txn, uuid, &target, 0)?;
+            let obj = txn.obj(uuid);
+            chain(obj, &target)?.drain(1..base);
+            super::inject::forget_thresholds_from(obj, &target, 1);
         }
         JobKind::BlockCommit | JobKind::BlockCommitActive => {
             let obj = txn.obj(uuid);
@@ -178,7 +182,11 @@ pub fn conclude(txn: &mut Txn<TestDomain>, uuid: &Uuid, name: &str) -> Result<()
             let base = job.config.base.as_deref().map(|b| position(images, &target, b)).transpose()?.unwrap_or(images.len() - 1);
             let committed = allocated(&images[top..base]);
             images[base].allocation = (images[base].allocation + committed).min(images[base].capacity);
-            images.drain(top..base);
+            // The base grew: its thresholds fire before the chain's positions shift.
+            super::inject::fire_thresholds(txn, uuid, &target, base)?;
+            let obj = txn.obj(uuid);
+            chain(obj, &target)?.drain(top..base);
+            super::inject::forget_thresholds_from(obj, &target, top);
         }
         JobKind::BlockCopy => {
             let obj = txn.obj(uuid);
