@@ -48,15 +48,32 @@ def test_inject_what_the_hypervisor_would_do(conn):
     dom.start()
     with conn.events(domain=dom) as stream:
         dom.inject("rtc", offset=-3600)
-        dom.inject("balloon", actual=524288)
+        dom.inject("balloon", actual=512)
         dom.inject("guest-reboot")
         got = stream.read(timeout=2) + stream.read(timeout=0.2)
     rtc = [e.rtc_change for e in got if e.rtc_change is not None]
     balloon = [e.balloon_change for e in got if e.balloon_change is not None]
     assert [r.utc_offset for r in rtc] == [-3600]
-    assert [b.actual for b in balloon] == [524288]
+    assert [b.actual for b in balloon] == [512]
     assert any(e.event_id == virtevent.EventID.REBOOT for e in got)
     with pytest.raises(virtevent.InvalidArgument):
         dom.inject("no-such-happening")
     with pytest.raises(virtevent.InvalidArgument):
         dom.inject("rtc", offset="soon")  # ill-typed: a STRING where LLONG is expected
+
+
+@pytest.mark.skipif(not HAS_INJECT, reason="virTestDomainInject is not in this library yet")
+def test_a_guest_user_logs_on_through_the_agent(conn):
+    agent = "<devices><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices>"
+    dom = conn.define(domain_xml("users").replace("</domain>", agent + "</domain>"))
+    dom.start()
+    with pytest.raises(virtevent.OperationInvalid):
+        dom.inject("guest-user", user="alice", state="logon")  # the agent is not connected yet
+    with conn.events(domain=dom, event="guest-user") as stream:
+        dom.inject("agent", state="connected")
+        dom.inject("guest-user", user="alice", state="logon")
+        dom.inject("guest-user", user="alice", state="logoff")
+        got = stream.read(timeout=2)
+    assert [(e.guest_user.user, e.guest_user.state) for e in got] == [
+        ("alice", virtevent.GuestUserState.LOGON), ("alice", virtevent.GuestUserState.LOGOFF)]
+    assert all(e.event_name == "guest-user" for e in got)

@@ -43,6 +43,7 @@ ENUMS = [
     ("PMSuspendedDetail", "IntEnum", "VIR_DOMAIN_EVENT_PMSUSPENDED_", ["MEMORY"]),
     ("CrashedDetail", "IntEnum", "VIR_DOMAIN_EVENT_CRASHED_", ["PANICKED"]),
     ("ExistenceType", "IntEnum", "VIR_DOMAIN_EVENT_EXISTENCE_", ["ADDED"]),
+    ("GuestUserState", "IntEnum", "VIR_DOMAIN_EVENT_GUEST_USER_", ["LOGON"]),
     ("WatchdogAction", "IntEnum", "VIR_DOMAIN_EVENT_WATCHDOG_", ["NONE"]),
     ("IOErrorAction", "IntEnum", "VIR_DOMAIN_EVENT_IO_ERROR_", ["NONE"]),
     ("GraphicsPhase", "IntEnum", "VIR_DOMAIN_EVENT_GRAPHICS_", ["CONNECT"]),

@@ -27,6 +27,7 @@ from ._constants import (
     ExistenceType,
     GraphicsAddressType,
     GraphicsPhase,
+    GuestUserState,
     IOErrorAction,
     JobControl,
     JobKind,
@@ -78,7 +79,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AgentLifecycleReason", "AgentLifecycleState", "BlockJobStatus", "BlockJobType", "CrashedDetail",
     "DefinedDetail", "DiskChangeReason", "DomainState", "DomainXMLFlags", "ErrorCode", "ErrorDomain",
-    "ExistenceType", "GraphicsAddressType", "GraphicsPhase", "IOErrorAction", "JobControl", "JobKind",
+    "ExistenceType", "GraphicsAddressType", "GraphicsPhase", "GuestUserState", "IOErrorAction", "JobControl", "JobKind",
     "JobState", "LifecycleEvent", "MemoryFailureAction", "MemoryFailureRecipient", "MetadataType",
     "PausedReason", "PMSuspendedDetail", "ResumedDetail", "RunningReason", "ShutdownDetail",
     "ShutoffReason", "StartedDetail", "StoppedDetail", "SuspendedDetail", "TrayChangeReason",

@@ -206,6 +206,13 @@ class ExistenceType(IntEnum):
     REMOVED = 1
 
 
+class GuestUserState(IntEnum):
+    """VIR_DOMAIN_EVENT_GUEST_USER_*"""
+
+    LOGON = 0
+    LOGOFF = 1
+
+
 class WatchdogAction(IntEnum):
     """VIR_DOMAIN_EVENT_WATCHDOG_*"""
 

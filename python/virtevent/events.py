@@ -132,6 +132,7 @@ class BlockJob:
     disk: Optional[str]
     type: int
     status: int
+    path: Optional[str]
 
 
 @dataclass(slots=True)
@@ -173,6 +174,16 @@ class TypedParams:
 class AgentLifecycle:
     state: int
     reason: int
+
+
+@dataclass(slots=True)
+class GuestUser:
+    """``guest-user``: ``user`` (of ``domain``, None unless the guest has user domains) logged
+    on or off (``state``, a GuestUserState)."""
+
+    user: Optional[str]
+    domain: Optional[str]
+    state: int
 
 
 @dataclass(slots=True)
@@ -264,6 +275,7 @@ _REASON_OF_STATE = {
 }
 _REASONS = {int(state): _enum_table(reason) for state, reason in _REASON_OF_STATE.items()}
 _EXISTENCE = _enum_table(K.ExistenceType)
+_GUEST_USER = _enum_table(K.GuestUserState)
 _JOB_KINDS = _enum_table(K.JobKind)
 _JOB_STATES = _enum_table(K.JobState)
 _WATCHDOG = _enum_table(K.WatchdogAction)
@@ -310,7 +322,8 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "watchdog": lambda m: Watchdog(_as(_WATCHDOG, m.action)),
     "ioError": lambda m: DiskIOError(_text(m.srcPath), _text(m.devAlias), _as(_IO_ERROR, m.action), _text(m.reason)),
     "graphics": _graphics,
-    "blockJob": lambda m: BlockJob(_text(m.disk), _as(_BLOCK_JOB_TYPE, m.type), _as(_BLOCK_JOB_STATUS, m.status)),
+    "blockJob": lambda m: BlockJob(_text(m.disk), _as(_BLOCK_JOB_TYPE, m.type), _as(_BLOCK_JOB_STATUS, m.status),
+                                   _text(m.path)),
     "diskChange": lambda m: DiskChange(_text(m.oldSrcPath), _text(m.newSrcPath), _text(m.devAlias),
                                        _as(_DISK_CHANGE, m.reason)),
     "trayChange": lambda m: TrayChange(_text(m.devAlias), _as(_TRAY_CHANGE, m.reason)),
@@ -331,6 +344,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
                                              m.flags),
     "memoryDeviceSizeChange": lambda m: MemoryDeviceSizeChange(_text(m.alias), m.size),
     "existence": lambda m: Existence(_as(_EXISTENCE, m.type)),
+    "guestUser": lambda m: GuestUser(_text(m.user), _text(m.domain), _as(_GUEST_USER, m.state)),
     "jobState": lambda m: JobStateChange(_text(m.name), _as(_JOB_KINDS, m.kind), _as(_JOB_STATES, m.oldState),
                                          _as(_JOB_STATES, m.newState), _text(m.error)),
 }
@@ -489,6 +503,7 @@ class Event:
     memory_device_size_change = _Member[MemoryDeviceSizeChange]("memory_device_size_change")
     existence = _Member[Existence]("existence")
     job_state = _Member[JobStateChange]("job_state")
+    guest_user = _Member[GuestUser]("guest_user")
 
     def __getattr__(self, name: str) -> Any:
         # Reached only for a slot not set yet: a field of an event not converted yet.

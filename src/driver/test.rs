@@ -36,8 +36,9 @@ pub struct TestDomain {
     chains: FastMap<String, Vec<jobs::Image>>,
     /// The running backup: each disk and where its copy goes.
     backup: Option<Vec<(String, String)>>,
-    /// What the guest and its agent do in this run (see `inject`).
-    runtime: inject::GuestRuntime,
+    /// What the guest and its agent do in this run (see `inject`); boxed and made on first use,
+    /// since most domains never see an injection.
+    runtime: Option<Box<inject::GuestRuntime>>,
 }
 
 pub(crate) struct Inner {

@@ -447,15 +447,17 @@ pub struct GuestRuntime {
 
 /// The guest's runtime state in the current run (reset when the domain has started again).
 pub fn runtime(obj: &mut DomainObj<TestDomain>) -> &mut GuestRuntime {
-    if obj.ext.runtime.run != obj.id {
-        obj.ext.runtime = GuestRuntime { run: obj.id, ..Default::default() };
+    let id = obj.id;
+    let current = obj.ext.runtime.get_or_insert_with(|| Box::new(GuestRuntime { run: id, ..Default::default() }));
+    if current.run != id {
+        **current = GuestRuntime { run: id, ..Default::default() };
     }
-    &mut obj.ext.runtime
+    current
 }
 
 /// The guest's runtime state, if the domain runs and it belongs to this run.
 pub fn current_runtime(obj: &DomainObj<TestDomain>) -> Option<&GuestRuntime> {
-    (obj.is_active() && obj.ext.runtime.run == obj.id).then_some(&obj.ext.runtime)
+    obj.ext.runtime.as_deref().filter(|r| obj.is_active() && r.run == obj.id)
 }
 
 fn not_possible(obj: &DomainObj<TestDomain>, what: &str, why: impl std::fmt::Display) -> VirError {
