@@ -577,8 +577,10 @@ impl DomainDef {
                     }
                 };
                 e.name = format!("{key}:{local}");
-                e.attrs.retain(|(k, _)| k != "xmlns" && !k.starts_with("xmlns:"));
-                e.attrs.insert(0, (format!("xmlns:{key}"), uri.to_string()));
+                // The element's other declarations stay: its descendants may use them.
+                let own = format!("xmlns:{key}");
+                e.attrs.retain(|(k, _)| *k != own);
+                e.attrs.insert(0, (own, uri.to_string()));
                 Some(e)
             }
             None => None,
@@ -588,7 +590,13 @@ impl DomainDef {
             root.put_child(Element::new("metadata"), after("metadata"));
         }
         let metadata = root.child_mut("metadata").expect("put just above");
-        let in_namespace = |n: &Node| matches!(n, Node::Element(e) if e.attrs.iter().any(|(k, v)| k.starts_with("xmlns") && v == uri));
+        // An element is in `uri` by its own prefix's declaration, not by what it declares for its
+        // descendants.
+        let in_namespace = |n: &Node| {
+            matches!(n, Node::Element(e) if e.name.split_once(':').is_some_and(|(prefix, _)| {
+                e.attr(&format!("xmlns:{prefix}")) == Some(uri)
+            }))
+        };
         let at = metadata.children.iter().position(in_namespace);
         metadata.children.retain(|n| !in_namespace(n));
         if let Some(e) = new {
@@ -734,6 +742,15 @@ mod tests {
         def.set_title(None).unwrap();
         assert!(!def.to_xml(None, None).contains("metadata"));
         assert!(!def.to_xml(None, None).contains("title"));
+
+        // The element keeps the declarations its descendants use, and only its own prefix's
+        // declaration says which metadata it is: setting the namespace it declares for a
+        // child leaves it alone.
+        def.set_metadata_element("http://k/", "k", Some("<a:foo xmlns:a='http://a/' xmlns:x='http://x/'><a:bar/><x:baz/></a:foo>")).unwrap();
+        def.set_metadata_element("http://x/", "other", Some("<y/>")).unwrap();
+        let xml = def.to_xml(None, None);
+        assert!(xml.contains("<k:foo xmlns:k='http://k/' xmlns:a='http://a/' xmlns:x='http://x/'>\n      <a:bar/>\n      <x:baz/>\n    </k:foo>"), "{xml}");
+        assert!(xml.contains("<other:y xmlns:other='http://x/'/>"), "{xml}");
     }
 
     /// Every edit either keeps a document that parses back to the same definition, or is
