@@ -100,7 +100,10 @@ impl<C: Callback> Log<C> {
                 break;
             }
             let oldest = self.events.pop_front().expect("longer than capacity");
-            if let Some(def) = oldest.def.as_ref().filter(|d| d.xml_len() >= LARGE_DEFINITION_BYTES) {
+            // Read the (cold) definition of an event this old only if some large one is held:
+            // with thousands of domains, that read is a cache miss per event.
+            let any_large = !self.large_definitions.is_empty();
+            if let Some(def) = oldest.def.as_ref().filter(|d| any_large && d.xml_len() >= LARGE_DEFINITION_BYTES) {
                 let key = Arc::as_ptr(def) as usize;
                 if let Some((holders, bytes)) = self.large_definitions.get_mut(&key) {
                     *holders -= 1;

@@ -283,45 +283,85 @@ impl<C: Callback> Drop for Registration<C> {
 /// below it, scanning the list is cheaper than the map's memory.
 const SCAN_LIMIT: usize = 128;
 
+/// A list of registrations that keeps a single one inline: most per-domain buckets hold one, and
+/// a vector would be one more cold cache line to follow per event.
+enum List<C: Callback> {
+    One(Arc<Registration<C>>),
+    Many(Vec<Arc<Registration<C>>>),
+}
+
+impl<C: Callback> List<C> {
+    fn as_slice(&self) -> &[Arc<Registration<C>>] {
+        match self {
+            List::One(reg) => std::slice::from_ref(reg),
+            List::Many(regs) => regs,
+        }
+    }
+
+    fn push(&mut self, reg: Arc<Registration<C>>) {
+        match self {
+            List::Many(regs) if regs.is_empty() => *self = List::One(reg),
+            List::Many(regs) => regs.push(reg),
+            List::One(first) => *self = List::Many(vec![first.clone(), reg]),
+        }
+    }
+
+    fn remove(&mut self, i: usize) {
+        match self {
+            List::One(_) => *self = List::Many(Vec::new()),
+            List::Many(regs) => {
+                regs.remove(i);
+                if regs.len() == 1 {
+                    *self = List::One(regs.pop().expect("one left"));
+                }
+            }
+        }
+    }
+}
+
 /// Registrations with one filter, in registration order. IDs only grow, so adding is a push;
 /// removing the newest (the usual register/deregister pair) touches nothing else.
 struct Ordered<C: Callback> {
-    list: Vec<Arc<Registration<C>>>,
+    list: List<C>,
     /// Registration IDs by key, for a long list.
     keys: Option<Box<FastMap<Key, i32>>>,
 }
 
 impl<C: Callback> Default for Ordered<C> {
     fn default() -> Self {
-        Ordered { list: Vec::new(), keys: None }
+        Ordered { list: List::Many(Vec::new()), keys: None }
     }
 }
 
 impl<C: Callback> Ordered<C> {
+    fn regs(&self) -> &[Arc<Registration<C>>] {
+        self.list.as_slice()
+    }
+
     fn find(&self, key: &Key) -> Option<i32> {
         match &self.keys {
             Some(keys) => keys.get(key).copied(),
-            None => self.list.iter().find(|r| r.has_key(key)).map(|r| r.id),
+            None => self.regs().iter().find(|r| r.has_key(key)).map(|r| r.id),
         }
     }
 
     fn push(&mut self, reg: &Arc<Registration<C>>) {
-        debug_assert!(self.list.last().is_none_or(|last| last.id < reg.id));
+        debug_assert!(self.regs().last().is_none_or(|last| last.id < reg.id));
         self.list.push(reg.clone());
         if let Some(keys) = &mut self.keys {
             keys.insert(reg.key(), reg.id);
-        } else if self.list.len() > SCAN_LIMIT {
-            self.keys = Some(Box::new(self.list.iter().map(|r| (r.key(), r.id)).collect()));
+        } else if self.regs().len() > SCAN_LIMIT {
+            self.keys = Some(Box::new(self.regs().iter().map(|r| (r.key(), r.id)).collect()));
         }
     }
 
     fn remove(&mut self, reg: &Registration<C>) {
-        if let Ok(i) = self.list.binary_search_by_key(&reg.id, |r| r.id) {
+        if let Ok(i) = self.regs().binary_search_by_key(&reg.id, |r| r.id) {
             self.list.remove(i);
         }
         if let Some(keys) = &mut self.keys {
             keys.remove(&reg.key());
-            if self.list.len() < SCAN_LIMIT / 2 {
+            if self.regs().len() < SCAN_LIMIT / 2 {
                 self.keys = None;
             }
         }
@@ -360,7 +400,7 @@ impl<C: Callback> Index<C> {
             Some(uuid) => {
                 if let Some(list) = self.by_domain.get_mut(&uuid) {
                     list.remove(reg);
-                    if list.list.is_empty() {
+                    if list.regs().is_empty() {
                         self.by_domain.remove(&uuid);
                     }
                 }
@@ -371,13 +411,13 @@ impl<C: Callback> Index<C> {
     /// Appends the registrations for domain `uuid`; returns how many sorted runs it appended.
     fn collect(&self, uuid: &Uuid, out: &mut Vec<Arc<Registration<C>>>) -> usize {
         let mut runs = 0;
-        if !self.every_domain.list.is_empty() {
-            out.extend(self.every_domain.list.iter().cloned());
+        if !self.every_domain.regs().is_empty() {
+            out.extend(self.every_domain.regs().iter().cloned());
             runs += 1;
         }
         if !self.by_domain.is_empty() {
             if let Some(list) = self.by_domain.get(uuid) {
-                out.extend(list.list.iter().cloned());
+                out.extend(list.regs().iter().cloned());
                 runs += 1;
             }
         }
@@ -678,6 +718,33 @@ mod tests {
         let mut out = Vec::new();
         reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
         assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r0, r1, r3]);
+    }
+
+    #[test]
+    fn a_domain_bucket_goes_from_one_to_many_and_back_in_order() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let a = Uuid::new_v4();
+        let ids: Vec<i32> = (0..4).map(|f| reg.add_now(new_reg(1, 20 + f, Style::Any, lifecycle(Some(a)), &frees)).ok().unwrap()).collect();
+        assert!(reg.add_now(new_reg(1, 21, Style::Any, lifecycle(Some(a)), &frees)).is_err(), "a duplicate found in a long bucket");
+        let mut out = Vec::new();
+        let seen = |reg: &Registry<Counted>, out: &mut Vec<Arc<Registration<Counted>>>| {
+            reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), 0, out);
+            out.iter().map(|r| r.id).collect::<Vec<_>>()
+        };
+        assert_eq!(seen(&reg, &mut out), ids);
+        for (removed, left) in [(ids[1], vec![ids[0], ids[2], ids[3]]), (ids[3], vec![ids[0], ids[2]]), (ids[0], vec![ids[2]])] {
+            reg.remove(1, removed, Style::Any).ok().unwrap().retire(false);
+            assert_eq!(seen(&reg, &mut out), left);
+        }
+        assert!(reg.add_now(new_reg(1, 22, Style::Any, lifecycle(Some(a)), &frees)).is_err(), "a duplicate found when one is left");
+        let again = reg.add_now(new_reg(1, 20, Style::Any, lifecycle(Some(a)), &frees)).ok().unwrap();
+        assert_eq!(seen(&reg, &mut out), vec![ids[2], again]);
+        reg.remove(1, ids[2], Style::Any).ok().unwrap().retire(false);
+        reg.remove(1, again, Style::Any).ok().unwrap().retire(false);
+        assert!(seen(&reg, &mut out).is_empty());
+        assert!(reg.by_event[&VIR_DOMAIN_EVENT_ID_LIFECYCLE].by_domain.is_empty(), "an emptied bucket goes");
+        assert_eq!(frees.load(Ordering::SeqCst), 5);
     }
 
     #[test]
