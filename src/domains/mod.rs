@@ -161,7 +161,9 @@ impl<X> Txn<'_, X> {
         self.bus.publish(Event {
             revision,
             timestamp_us: now_us(),
-            uuid: obj.def.uuid(),
+            // The table's key, not the definition's copy: the definition is cold with thousands
+            // of domains.
+            uuid: *uuid,
             id: obj.id,
             state: obj.state.state,
             reason: obj.state.reason,

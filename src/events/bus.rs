@@ -10,6 +10,7 @@
 //! event and is removed, so nothing is ever dropped silently.
 
 use super::registry::{Callback, NewRegistration, Registration, Registry, Start, Style};
+use crate::ffi::AppCallback;
 use super::stream::{Feed, Position, Streams};
 use super::{Event, EventKind};
 use crate::abi::*;
@@ -20,6 +21,7 @@ use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::thread::ThreadId;
 use std::time::Instant;
 
 /// Events kept for watches by default.
@@ -41,7 +43,7 @@ struct FlushTimer {
     id: i32,
 }
 
-struct Log {
+struct Log<C: Callback> {
     events: VecDeque<Arc<Event>>,
     /// Sequence number of `events[0]`.
     first_seq: u64,
@@ -56,9 +58,9 @@ struct Log {
     /// Registrations of libvirt's kind: while one exists, undelivered events are kept (as
     /// libvirt queues them) even past the history size.
     plain: usize,
-    watches: Vec<Arc<Registration>>,
+    watches: Vec<Arc<Registration<C>>>,
     /// Registrations that asked for bookmarks.
-    bookmarked: Vec<Arc<Registration>>,
+    bookmarked: Vec<Arc<Registration<C>>>,
     bookmark_interval_ms: u32,
     /// Event streams, fed as events are published (they need no loop).
     streams: Streams,
@@ -68,7 +70,7 @@ struct Log {
     large_definition_bytes: usize,
 }
 
-impl Log {
+impl<C: Callback> Log<C> {
     fn next_seq(&self) -> u64 {
         self.first_seq + self.events.len() as u64
     }
@@ -98,7 +100,10 @@ impl Log {
                 break;
             }
             let oldest = self.events.pop_front().expect("longer than capacity");
-            if let Some(def) = oldest.def.as_ref().filter(|d| d.xml_len() >= LARGE_DEFINITION_BYTES) {
+            // Read the (cold) definition of an event this old only if some large one is held:
+            // with thousands of domains, that read is a cache miss per event.
+            let any_large = !self.large_definitions.is_empty();
+            if let Some(def) = oldest.def.as_ref().filter(|d| any_large && d.xml_len() >= LARGE_DEFINITION_BYTES) {
                 let key = Arc::as_ptr(def) as usize;
                 if let Some((holders, bytes)) = self.large_definitions.get_mut(&key) {
                     *holders -= 1;
@@ -115,7 +120,7 @@ impl Log {
 
     /// Drops every reference the log keeps to a registration leaving the bus (a watch the
     /// bus ended is already out of `watches`), so that its finalizer can run.
-    fn forget(&mut self, reg: &Arc<Registration>) {
+    fn forget(&mut self, reg: &Arc<Registration<C>>) {
         self.registrations -= 1;
         if reg.wants_bookmarks() {
             self.bookmarked.retain(|b| !Arc::ptr_eq(b, reg));
@@ -161,36 +166,61 @@ impl Log {
 }
 
 /// What one round of a flush delivers.
-#[derive(Default)]
-struct Round {
-    expired: Vec<Arc<Registration>>,
-    catch_up: Vec<(Arc<Registration>, Vec<(u64, Arc<Event>)>)>,
+struct Round<C: Callback> {
+    expired: Vec<Arc<Registration<C>>>,
+    catch_up: Vec<(Arc<Registration<C>>, Vec<(u64, Arc<Event>)>)>,
     live: Vec<(u64, Arc<Event>)>,
     revision: u64,
     /// Some registration wants bookmarks, so deliveries are timed.
     bookmarked: bool,
 }
 
-impl Round {
+impl<C: Callback> Default for Round<C> {
+    fn default() -> Self {
+        Round { expired: Vec::new(), catch_up: Vec::new(), live: Vec::new(), revision: 0, bookmarked: false }
+    }
+}
+
+impl<C: Callback> Round<C> {
     fn is_empty(&self) -> bool {
         self.expired.is_empty() && self.catch_up.is_empty() && self.live.is_empty()
     }
 }
 
-pub struct EventBus {
-    registry: RwLock<Registry>,
+/// Marks the current thread as the bus's flusher while it lives.
+struct FlusherMark<'a>(&'a Mutex<Option<ThreadId>>);
+
+impl<'a> FlusherMark<'a> {
+    fn new(flusher: &'a Mutex<Option<ThreadId>>) -> Self {
+        *flusher.lock() = Some(std::thread::current().id());
+        FlusherMark(flusher)
+    }
+}
+
+impl Drop for FlusherMark<'_> {
+    fn drop(&mut self) {
+        *self.0.lock() = None;
+    }
+}
+
+/// The library's buses carry the application's C callbacks (`AppCallback`), one type for all,
+/// so that the registry reaches its registrations through thin pointers.
+pub struct EventBus<C: Callback = AppCallback> {
+    registry: RwLock<Registry<C>>,
     /// Lock order: `log` before `registry`.
-    log: Mutex<Log>,
+    log: Mutex<Log<C>>,
     timer: Mutex<Option<FlushTimer>>,
     armed: AtomicBool,
     flushing: Mutex<()>,
+    /// The thread running `flush`, the only one that calls callbacks.
+    flusher: Mutex<Option<ThreadId>>,
     bookmark_timer: Mutex<Option<FlushTimer>>,
     bookmark_due: AtomicBool,
     /// The clock bookmarks are measured on.
     epoch: Instant,
 }
 
-impl EventBus {
+impl<C: Callback> EventBus<C> {
     pub fn new() -> Arc<Self> {
         Arc::new(EventBus {
             registry: RwLock::new(Registry::default()),
@@ -213,6 +243,7 @@ impl EventBus {
             timer: Mutex::new(None),
             armed: AtomicBool::new(false),
             flushing: Mutex::new(()),
+            flusher: Mutex::new(None),
             bookmark_timer: Mutex::new(None),
             bookmark_due: AtomicBool::new(false),
             epoch: Instant::now(),
@@ -223,7 +254,7 @@ impl EventBus {
     /// `open` says whether the registering connection is still open; it is asked under the lock
     /// that `deregister_connection` takes, so a registration racing a close is either refused or
     /// removed by that close, never left behind.
-    pub fn register<C: Callback + 'static>(self: &Arc<Self>, new: NewRegistration<C>, open: impl Fn() -> bool) -> Result<i32> {
+    pub fn register(self: &Arc<Self>, new: NewRegistration<C>, open: impl Fn() -> bool) -> Result<i32> {
         self.ensure_timer()?;
         if new.bookmarks {
             self.ensure_bookmark_timer()?;
@@ -270,7 +301,7 @@ impl EventBus {
             log.forget(&removed);
             removed
         };
-        removed.retire();
+        removed.retire(self.on_flushing_thread());
         Ok(())
     }
 
@@ -284,7 +315,7 @@ impl EventBus {
     /// their own calls, that one's runs when the call returns.
     /// The connection's streams end.
     pub fn deregister_connection(&self, conn_id: u64) {
-        let (removed, streams): (Vec<Arc<Registration>>, Vec<Arc<Feed>>) = {
+        let (removed, streams): (Vec<Arc<Registration<C>>>, Vec<Arc<Feed>>) = {
             let mut log = self.log.lock();
             let removed = self.registry.write().remove_connection(conn_id);
             for reg in &removed {
@@ -292,8 +323,9 @@ impl EventBus {
             }
             (removed, log.streams.remove_connection(conn_id))
         };
+        let on_flushing_thread = self.on_flushing_thread();
         for reg in removed {
-            reg.retire();
+            reg.retire(on_flushing_thread);
         }
         for feed in streams {
             feed.end_with_connection();
@@ -388,6 +420,11 @@ impl EventBus {
         Ok(())
     }
 
+    /// Whether the current thread is this bus's flusher (then a running call is its own).
+    fn on_flushing_thread(&self) -> bool {
+        *self.flusher.lock() == Some(std::thread::current().id())
+    }
+
     fn now_ms(&self) -> u64 {
         self.epoch.elapsed().as_millis() as u64
     }
@@ -407,6 +444,7 @@ impl EventBus {
     /// call returns at once (the running one delivers everything).
     pub fn flush(&self) {
         let Some(_running) = self.flushing.try_lock() else { return };
+        let _flusher = FlusherMark::new(&self.flusher);
         // Disarm before clearing the flag: a kick that sees the flag still set was preceded
         // by its publish, so the rounds below pick that event up.
         if let Some(timer) = &*self.timer.lock() {
@@ -456,7 +494,7 @@ impl EventBus {
                 return;
             }
             let interval = u64::from(log.bookmark_interval_ms);
-            let idle: Vec<Arc<Registration>> = log
+            let idle: Vec<Arc<Registration<C>>> = log
                 .bookmarked
                 .iter()
                 .filter(|r| r.is_live() && now.saturating_sub(r.last_delivery_ms()) >= interval)
@@ -474,7 +512,7 @@ impl EventBus {
         }
     }
 
-    fn next_round(&self) -> Round {
+    fn next_round(&self) -> Round<C> {
         let mut log = self.log.lock();
         let next = log.next_seq();
         let capacity = log.capacity as u64;
@@ -499,7 +537,7 @@ impl EventBus {
     }
 
     /// Removes a watch the bus ended (unless its callback already deregistered it).
-    fn end_watch(&self, reg: &Arc<Registration>) {
+    fn end_watch(&self, reg: &Arc<Registration<C>>) {
         let removed = {
             let mut log = self.log.lock();
             // Registration IDs are never reused, so the ID still names this watch if present.
@@ -510,7 +548,7 @@ impl EventBus {
             taken
         };
         if let Some(reg) = removed {
-            reg.retire();
+            reg.retire(self.on_flushing_thread());
         }
     }
 
@@ -520,7 +558,7 @@ impl EventBus {
             return Ok(());
         }
         let owner = eventloop::current_impl().ok_or_else(|| VirError::internal("could not initialize the bookmark timer: no event loop implementation is registered"))?;
-        let bus: Weak<EventBus> = Arc::downgrade(self);
+        let bus: Weak<Self> = Arc::downgrade(self);
         let interval = self.bookmark_interval_ms() as i32;
         let id = owner.add_timeout(
             interval,
@@ -546,7 +584,7 @@ impl EventBus {
         }
         let owner = eventloop::current_impl()
             .ok_or_else(|| VirError::internal("could not initialize domain event timer: no event loop implementation is registered (call virEventRegisterDefaultImpl first)"))?;
-        let bus: Weak<EventBus> = Arc::downgrade(self);
+        let bus: Weak<Self> = Arc::downgrade(self);
         let id = owner.add_timeout(
             -1,
             Box::new(move |_| {
@@ -564,7 +602,7 @@ impl EventBus {
     }
 }
 
-impl Drop for EventBus {
+impl<C: Callback> Drop for EventBus<C> {
     fn drop(&mut self) {
         for timer in [self.timer.get_mut().take(), self.bookmark_timer.get_mut().take()].into_iter().flatten() {
             timer.owner.remove_timeout(timer.id);
@@ -575,7 +613,7 @@ impl Drop for EventBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::registry::{Filter, Key};
+    use crate::events::registry::Filter;
     use std::sync::atomic::AtomicUsize;
     use uuid::Uuid;
 
@@ -598,7 +636,13 @@ mod tests {
     struct Seen(Arc<Mutex<Vec<u64>>>, Arc<AtomicUsize>);
 
     impl Callback for Seen {
-        fn call(&self, e: &Arc<Event>, _: &Key) {
+        fn conn_id(&self) -> u64 {
+            1
+        }
+        fn function(&self) -> usize {
+            Arc::as_ptr(&self.0) as usize
+        }
+        fn call(&self, e: &Arc<Event>, _: Style, _: Filter) {
             let mut seen = self.0.lock();
             match e.kind {
                 EventKind::Expired => seen.extend([0, e.revision]),
@@ -614,7 +658,8 @@ mod tests {
     impl Seen {
         fn registration(&self, start: Start, bookmarks: bool) -> NewRegistration<Seen> {
             NewRegistration {
-                key: Key::new(1, Arc::as_ptr(&self.0) as usize, Style::Generic, Filter { event_id: None, domain: None }),
+                style: Style::Generic,
+                filter: Filter { event_id: None, domain: None },
                 start,
                 bookmarks,
                 callback: self.clone(),
@@ -628,12 +673,12 @@ mod tests {
         }
     }
 
-    fn bus() -> Arc<EventBus> {
+    fn bus() -> Arc<EventBus<Seen>> {
         eventloop::register_default_impl();
         EventBus::new()
     }
 
-    fn publish(bus: &EventBus, revisions: std::ops::RangeInclusive<u64>) {
+    fn publish(bus: &EventBus<Seen>, revisions: std::ops::RangeInclusive<u64>) {
         for r in revisions {
             bus.publish(event(r));
         }

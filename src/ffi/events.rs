@@ -6,7 +6,7 @@ use super::types::*;
 use super::entry;
 use crate::abi::*;
 use crate::error::{Result, VirError};
-use crate::events::registry::{Callback, Filter, Key, NewRegistration, Style};
+use crate::events::registry::{Callback, Filter, NewRegistration, Style};
 use crate::events::registry::Start;
 use crate::events::{is_known_event_id, Event, EventKind, GraphicsAddress, TypedParam, TypedValue};
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -179,26 +179,47 @@ unsafe fn invoke(
     }
 }
 
-/// An application's callback of one of libvirt's types (legacy or RegisterAny), called with a
-/// domain handle lent for the duration of the call.
-struct TypedCallback {
-    conn: Arc<ConnHandle>,
-    cb: unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void),
-    opaque: usize,
-    freecb: virFreeCallback,
+/// An application's function as stored, whatever its C type: it is called back with the type
+/// its registration's style and event ID imply.
+pub(crate) type StoredFn = unsafe extern "C" fn(virConnectPtr, virDomainPtr, *mut c_void);
+
+/// An application's callback, of any registration style (libvirt's legacy and RegisterAny
+/// types, the generic one, other families'). One type for all, so that the registry holds its
+/// registrations behind thin pointers; the style says how to call it.
+///
+/// cbindgen:ignore
+pub struct AppCallback {
+    pub(crate) conn: Arc<ConnHandle>,
+    pub(crate) cb: StoredFn,
+    pub(crate) opaque: usize,
+    pub(crate) freecb: virFreeCallback,
 }
 
-impl Callback for TypedCallback {
-    fn call(&self, event: &Arc<Event>, key: &Key) {
-        let event_id = key.filter().event_id.unwrap_or_else(|| event.kind.primary_id());
-        call_application(&self.conn, event, true, |conn, dom| {
-            // SAFETY: `cb` was registered for `event_id`; `dom` stays valid during the call.
-            unsafe { invoke(event_id, self.cb, conn, dom, event, self.opaque as *mut c_void) }
-        });
+impl Callback for AppCallback {
+    fn call(&self, event: &Arc<Event>, style: Style, filter: Filter) {
+        match style {
+            Style::Legacy | Style::Any => {
+                let event_id = filter.event_id.unwrap_or_else(|| event.kind.primary_id());
+                call_application(&self.conn, event, true, |conn, dom| {
+                    // SAFETY: `cb` was registered for `event_id`; `dom` stays valid during the call.
+                    unsafe { invoke(event_id, self.cb, conn, dom, event, self.opaque as *mut c_void) }
+                });
+            }
+            Style::Generic => super::generic_events::call(self, event, filter),
+            Style::ObjectAny(_) => super::object_events::call(self, event),
+        }
     }
 
     fn release(&self) {
         release_opaque(self.freecb, self.opaque);
+    }
+
+    fn conn_id(&self) -> u64 {
+        self.conn.conn.id
+    }
+
+    fn function(&self) -> usize {
+        self.cb as usize
     }
 }
 
@@ -253,10 +274,11 @@ fn register(
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
     bus.register(NewRegistration {
-        key: Key::new(conn.conn.id, cb as usize, style, Filter { event_id: Some(event_id), domain }),
+        style,
+        filter: Filter { event_id: Some(event_id), domain },
         start: Start::Now,
         bookmarks: false,
-        callback: TypedCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
+        callback: AppCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
     }, || !conn.conn.is_closed())
 }
 

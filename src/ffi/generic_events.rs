@@ -2,13 +2,13 @@
 //! event through the `virConnectEvent` tagged union, watches that start from a resource version,
 //! event names, and the question of which events a connection's backend can emit.
 
-use super::events::{c_str_or_null, call_application, domain_filter, release_opaque, typed_params, GraphicsC};
-use super::handles::{self, ConnHandle};
+use super::events::{c_str_or_null, call_application, domain_filter, typed_params, AppCallback, GraphicsC, StoredFn};
+use super::handles;
 use super::types::*;
 use super::{entry, opt_str_arg, str_arg};
 use crate::abi::*;
 use crate::error::{Result, VirError};
-use crate::events::registry::{Callback, Filter, Key, NewRegistration, Start, Style};
+use crate::events::registry::{Filter, NewRegistration, Start, Style};
 use crate::events::{event_id_by_name, event_name_c, is_watch_event_id, Event, EventKind};
 use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void};
 use std::ptr;
@@ -155,27 +155,16 @@ unsafe fn call_generic(cb: GenericFn, conn: virConnectPtr, dom: virDomainPtr, ev
 }
 
 
-/// An application's generic callback.
-struct GenericCallback {
-    conn: Arc<ConnHandle>,
-    cb: GenericFn,
-    opaque: usize,
-    freecb: virFreeCallback,
-}
-
-impl Callback for GenericCallback {
-    fn call(&self, event: &Arc<Event>, key: &Key) {
-        let about_a_domain = !is_watch_event_id(event.kind.primary_id());
-        let event_id = key.filter().reported_id(event);
-        call_application(&self.conn, event, about_a_domain, |conn, dom| {
-            // SAFETY: `cb` has the generic callback type; `dom` is NULL or live during the call.
-            unsafe { call_generic(self.cb, conn, dom, event, event_id, self.opaque as *mut c_void) }
-        });
-    }
-
-    fn release(&self) {
-        release_opaque(self.freecb, self.opaque);
-    }
+/// Calls an application's generic callback (registered in `Style::Generic`).
+pub(crate) fn call(callback: &AppCallback, event: &Arc<Event>, filter: Filter) {
+    let about_a_domain = !is_watch_event_id(event.kind.primary_id());
+    let event_id = filter.reported_id(event);
+    // SAFETY: registered through register_generic, so the stored function has the generic type.
+    let cb = unsafe { std::mem::transmute::<StoredFn, GenericFn>(callback.cb) };
+    call_application(&callback.conn, event, about_a_domain, |conn, dom| {
+        // SAFETY: `cb` has the generic callback type; `dom` is NULL or live during the call.
+        unsafe { call_generic(cb, conn, dom, event, event_id, callback.opaque as *mut c_void) }
+    });
 }
 
 /// The event ID a registration asks for by name (None: every event).
@@ -210,11 +199,14 @@ unsafe fn register_generic(
     let event_id = event_filter(opt_str_arg(eventname, "eventname", api)?, api)?;
     let domain = domain_filter(&conn, dom, api)?;
     let bus = conn.conn.driver().events().clone();
+    // SAFETY: only the pointer is stored; `call` gives it back its own (generic) type.
+    let cb = unsafe { std::mem::transmute::<GenericFn, StoredFn>(cb) };
     bus.register(NewRegistration {
-        key: Key::new(conn.conn.id, cb as usize, Style::Generic, Filter { event_id, domain }),
+        style: Style::Generic,
+        filter: Filter { event_id, domain },
         start: since.map_or(Start::Now, Start::Since),
         bookmarks,
-        callback: GenericCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
+        callback: AppCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
     }, || !conn.conn.is_closed())
 }
 

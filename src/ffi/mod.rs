@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod eventloop;
 pub mod events;
+pub use events::AppCallback;
 pub mod family_types;
 pub mod generic_events;
 pub mod handles;

@@ -4,14 +4,14 @@
 //! freecb and close rules. Each callback gets a handle of its family lent for the call.
 
 use super::entry;
-use super::events::release_opaque;
+use super::events::{AppCallback, StoredFn};
 use super::family_types::*;
-use super::handles::{self, ConnHandle};
+use super::handles;
 use super::objects;
 use super::types::{virConnectPtr, virFreeCallback, virNetworkPtr};
 use crate::error::{Result, VirError};
 use crate::events::family::{Family, ObjectChange};
-use crate::events::registry::{Callback, Filter, Key, NewRegistration, Start, Style};
+use crate::events::registry::{Filter, NewRegistration, Start, Style};
 use crate::events::{Event, EventKind};
 use crate::objects::ObjectRef;
 use std::ffi::{c_int, c_void};
@@ -22,44 +22,35 @@ use std::sync::Arc;
 type ObjectGenericFn = unsafe extern "C" fn(virConnectPtr, *mut c_void, *mut c_void);
 type ObjectLifecycleFn = unsafe extern "C" fn(virConnectPtr, *mut c_void, c_int, c_int, *mut c_void);
 
-/// An application's callback for one event ID of another family than domains.
-struct ObjectCallback {
-    conn: Arc<ConnHandle>,
-    cb: ObjectGenericFn,
-    opaque: usize,
-    freecb: virFreeCallback,
-}
-
-impl Callback for ObjectCallback {
-    fn call(&self, event: &Arc<Event>, _key: &Key) {
-        let EventKind::Object(o) = &event.kind else { return };
-        let object = ObjectRef { family: o.family, name: o.name.to_string_lossy().into_owned(), uuid: event.uuid, usage: o.usage.clone() };
-        let handle = match handles::new_object(&self.conn, object, 1) {
-            Ok(handle) => handle,
-            Err(e) => {
-                crate::debuglog::log(format_args!("event {} not delivered: {}", event.revision, e.message));
-                return;
-            }
-        };
-        let conn = handles::connection_ptr(&self.conn);
-        let opaque = self.opaque as *mut c_void;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match o.change {
-            // SAFETY: registered for the family's LIFECYCLE ID, so `cb` has its lifecycle type;
-            // the lent handle stays valid during the call.
-            ObjectChange::Lifecycle { event, detail } => unsafe {
-                let lifecycle: ObjectLifecycleFn = std::mem::transmute::<ObjectGenericFn, ObjectLifecycleFn>(self.cb);
-                lifecycle(conn, handle.ptr(), event, detail, opaque)
-            },
-            // SAFETY: the other IDs' callbacks have the generic type.
-            _ => unsafe { (self.cb)(conn, handle.ptr(), opaque) },
-        }));
-        handles::free_object(&handle);
-        drop(outcome);
-    }
-
-    fn release(&self) {
-        release_opaque(self.freecb, self.opaque);
-    }
+/// Calls an application's callback for one event ID of another family than domains
+/// (registered in `Style::ObjectAny`), with a handle of its family lent for the call.
+pub(crate) fn call(callback: &AppCallback, event: &Arc<Event>) {
+    let EventKind::Object(o) = &event.kind else { return };
+    let object = ObjectRef { family: o.family, name: o.name.to_string_lossy().into_owned(), uuid: event.uuid, usage: o.usage.clone() };
+    let handle = match handles::new_object(&callback.conn, object, 1) {
+        Ok(handle) => handle,
+        Err(e) => {
+            crate::debuglog::log(format_args!("event {} not delivered: {}", event.revision, e.message));
+            return;
+        }
+    };
+    let conn = handles::connection_ptr(&callback.conn);
+    let opaque = callback.opaque as *mut c_void;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match o.change {
+        // SAFETY: registered for the family's LIFECYCLE ID, so `cb` has its lifecycle type;
+        // the lent handle stays valid during the call.
+        ObjectChange::Lifecycle { event, detail } => unsafe {
+            let lifecycle = std::mem::transmute::<StoredFn, ObjectLifecycleFn>(callback.cb);
+            lifecycle(conn, handle.ptr(), event, detail, opaque)
+        },
+        // SAFETY: the other IDs' callbacks have the generic type.
+        _ => unsafe {
+            let generic = std::mem::transmute::<StoredFn, ObjectGenericFn>(callback.cb);
+            generic(conn, handle.ptr(), opaque)
+        },
+    }));
+    handles::free_object(&handle);
+    drop(outcome);
 }
 
 fn register(
@@ -90,10 +81,12 @@ fn register(
     let filter = Filter { event_id: Some(family.registry_id(event_id)), domain: object };
     bus.register(
         NewRegistration {
-            key: Key::new(conn.conn.id, cb as usize, Style::ObjectAny(family), filter),
+            style: Style::ObjectAny(family),
+            filter,
             start: Start::Now,
             bookmarks: false,
-            callback: ObjectCallback { conn: conn.clone(), cb, opaque: opaque as usize, freecb },
+            // SAFETY: only the pointer is stored; `call` gives it back its family's type.
+            callback: AppCallback { conn: conn.clone(), cb: unsafe { std::mem::transmute::<ObjectGenericFn, StoredFn>(cb) }, opaque: opaque as usize, freecb },
         },
         || !conn.conn.is_closed(),
     )
