@@ -132,10 +132,10 @@ compat: lib
 # the libvirt build running on our libvirt.so.0.
 DROPIN_BINS := $(if $(HAVE_LIBVIRT),$(patsubst ctests/dropin/%.c,$(BUILD)/dropin/%,$(wildcard ctests/dropin/*.c)))
 DROPIN_OURS_BINS := $(if $(HAVE_LIBVIRT),$(patsubst ctests/dropin/%.c,$(BUILD)/dropin-ours/%,$(wildcard ctests/dropin/*.c)))
-$(BUILD)/dropin/%: ctests/dropin/%.c
+$(BUILD)/dropin/%: ctests/dropin/%.c ctests/dropin/dropin.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $@ $< $(shell pkg-config --libs libvirt)
-$(BUILD)/dropin-ours/%: ctests/dropin/%.c $(LIB) include/virtevent.h
+$(BUILD)/dropin-ours/%: ctests/dropin/%.c ctests/dropin/dropin.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
 

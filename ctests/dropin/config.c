@@ -3,32 +3,11 @@
  * what it finds: the host, the domains with their state, the networks and pools, what a few
  * changes emit, and how broken files are refused. Run from the repository's top directory on
  * libvirt 9.0 and on virtevent's libvirt.so.0, the two outputs must be equal. */
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "dropin.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void quiet(void *opaque, virErrorPtr err)
-{
-    (void)opaque;
-    (void)err;
-}
-
-static void once(int timer, void *opaque)
-{
-    (void)opaque;
-    virEventRemoveTimeout(timer);
-}
-
-static void drain(void)
-{
-    for (int i = 0; i < 3; i++) {
-        virEventAddTimeout(0, once, NULL, NULL);
-        virEventRunDefaultImpl();
-    }
-}
 
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
@@ -136,15 +115,6 @@ static void print_objects(virConnectPtr conn)
     free(devices);
 }
 
-static void report(const char *what, int rc)
-{
-    virErrorPtr err = virGetLastError();
-    printf("%s -> %d", what, rc);
-    if (rc < 0 && err)
-        printf(" (error code %d domain %d)", err->code, err->domain);
-    printf("\n");
-}
-
 int main(void)
 {
     virSetErrorFunc(NULL, quiet);
@@ -171,7 +141,7 @@ int main(void)
     report("undefine spare", virDomainUndefine(spare));
     report("start spare", virDomainCreate(spare));
     report("spare managed save after start", virDomainHasManagedSaveImage(spare, 0));
-    drain();
+    settle();
     printf("-- first, after the changes\n");
     print_domains(first);
     printf("-- second: its own copy of the configuration\n");

@@ -3,8 +3,7 @@
  * libvirt.so.0 (LD_LIBRARY_PATH), the two outputs must be equal. Differences documented in the
  * README (wrong-state errors are OPERATION_INVALID here, INTERNAL_ERROR in libvirt's test
  * driver) are left out. */
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "dropin.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,27 +13,6 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     (void)opaque;
     printf("event %s %d %d\n", virDomainGetName(dom), event, detail);
     return 0;
-}
-
-static void quiet(void *opaque, virErrorPtr err)
-{
-    (void)opaque;
-    (void)err;
-}
-
-static void once(int timer, void *opaque)
-{
-    (void)opaque;
-    virEventRemoveTimeout(timer);
-}
-
-static void report(const char *what, int rc)
-{
-    virErrorPtr err = virGetLastError();
-    printf("%s -> %d", what, rc);
-    if (rc < 0 && err)
-        printf(" (error code %d domain %d)", err->code, err->domain);
-    printf("\n");
 }
 
 int main(void)
@@ -74,10 +52,7 @@ int main(void)
     report("close NULL", virConnectClose(NULL));
     printf("type %s\n", virConnectGetType(conn));
     printf("running %d\n", virConnectNumOfDomains(conn));
-    for (int i = 0; i < 3; i++) {
-        virEventAddTimeout(0, once, NULL, NULL);
-        virEventRunDefaultImpl();
-    }
+    settle();
     report("deregister", virConnectDomainEventDeregisterAny(conn, id));
     report("close", virConnectClose(conn));
     return 0;

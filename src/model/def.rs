@@ -168,16 +168,12 @@ fn after(name: &str) -> &'static [&'static str] {
     &HEAD_ORDER[..i]
 }
 
-/// Converts a libvirt memory amount with its unit to KiB, rounding up.
-fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> {
-    let n: u64 = value
-        .trim()
-        .parse()
-        .map_err(|_| DefError::Invalid(format!("invalid value {} for <{what}>: expected a non-negative integer", xml::quoted(value))))?;
-    let bytes_per_unit: u128 = match unit.unwrap_or("KiB") {
-        "b" | "bytes" => 1,
+/// The bytes in one of libvirt's size units (`unit='…'` on memory and storage sizes).
+pub fn unit_bytes(unit: &str) -> Option<u128> {
+    Some(match unit {
+        "b" | "byte" | "bytes" => 1,
         "KB" => 1000,
-        "k" | "K" | "KiB" => 1024,
+        "k" | "K" | "KiB" => 1 << 10,
         "MB" => 1_000_000,
         "M" | "MiB" => 1 << 20,
         "GB" => 1_000_000_000,
@@ -186,8 +182,19 @@ fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> 
         "T" | "TiB" => 1 << 40,
         "PB" => 1_000_000_000_000_000,
         "P" | "PiB" => 1 << 50,
-        other => return Err(DefError::Invalid(format!("unknown unit {} for <{what}>", xml::quoted(other)))),
-    };
+        _ => return None,
+    })
+}
+
+/// Converts a libvirt memory amount with its unit to KiB, rounding up.
+fn to_kib(value: &str, unit: Option<&str>, what: &str) -> Result<u64, DefError> {
+    let n: u64 = value
+        .trim()
+        .parse()
+        .map_err(|_| DefError::Invalid(format!("invalid value {} for <{what}>: expected a non-negative integer", xml::quoted(value))))?;
+    let unit = unit.unwrap_or("KiB");
+    let bytes_per_unit =
+        unit_bytes(unit).ok_or_else(|| DefError::Invalid(format!("unknown unit {} for <{what}>", xml::quoted(unit))))?;
     let kib = (n as u128 * bytes_per_unit).div_ceil(1024);
     u64::try_from(kib).map_err(|_| DefError::Invalid(format!("<{what}> is too large")))
 }

@@ -19,7 +19,7 @@ use crate::abi::*;
 use crate::domains::{def_error, DomainObj};
 use crate::error::{Result, VirError};
 use crate::events::family::Family;
-use crate::model::def::DomainDef;
+use crate::model::def::{unit_bytes, DomainDef};
 use crate::model::state::DomainState;
 use crate::model::xml::{self, Element, MAX_DOCUMENT_BYTES};
 use crate::objects::ObjectDef;
@@ -217,19 +217,9 @@ fn parse_pool(config: &Config, e: &Element) -> Result<ObjectDef> {
 fn size_in_bytes(e: &Element) -> Result<u64> {
     let text = e.text();
     let n: u64 = text.trim().parse().map_err(|_| xml_error(format!("malformed size '{text}' of volume")))?;
-    let scale: u64 = match e.attr("unit").unwrap_or("bytes") {
-        "b" | "byte" | "bytes" => 1,
-        "KB" => 1000,
-        "k" | "K" | "KiB" => 1 << 10,
-        "MB" => 1_000_000,
-        "M" | "MiB" => 1 << 20,
-        "GB" => 1_000_000_000,
-        "G" | "GiB" => 1 << 30,
-        "TB" => 1_000_000_000_000,
-        "T" | "TiB" => 1 << 40,
-        other => return Err(xml_error(format!("unknown storage size unit '{other}'"))),
-    };
-    n.checked_mul(scale).ok_or_else(|| xml_error(format!("size '{text}' of volume is too large")))
+    let unit = e.attr("unit").unwrap_or("bytes");
+    let scale = unit_bytes(unit).ok_or_else(|| xml_error(format!("unknown storage size unit '{unit}'")))?;
+    u64::try_from(n as u128 * scale).map_err(|_| xml_error(format!("size '{text}' of volume is too large")))
 }
 
 impl TestDriver {
