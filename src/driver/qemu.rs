@@ -1,1 +1,838 @@
+//! The QEMU backend: real QEMU processes managed in-process over QMP, everything kept under
+//! one root (`qemu:///embed?root=DIR`, libvirt's embedded driver) or the user's directories
+//! (`qemu:///session`). QMP events are committed through the backend-neutral core
+//! (`crate::domains`) exactly as the test backend commits its changes, mapped as libvirt's
+//! QEMU driver maps them. QEMU processes daemonize: they outlive the application, which finds
+//! them again through their pid files and monitor sockets when it opens the same root.
+
+mod config;
+mod process;
 pub mod qmp;
+
+use super::objects::{ObjectDriver, ObjectState};
+use super::{DomainInfo, Driver, MetadataKind, NodeInfo};
+use crate::abi::*;
+use crate::domains::{check_flags, def_error, DomainObj, Store, Txn};
+use crate::error::{Result, VirError};
+use crate::events::bus::EventBus;
+use crate::events::family::Family;
+use crate::events::{DomainRef, EventKind};
+use crate::jobs::{Job, JobOp};
+use crate::model::def::DomainDef;
+use crate::model::xml::MAX_DOCUMENT_BYTES;
+use crate::objects::ObjectRef;
+use once_cell::sync::Lazy;
+use parking_lot::Mutex;
+use process::Paths;
+use qmp::{Incoming, Monitor, QmpEvent};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// How long virDomainDestroy waits after SIGTERM before SIGKILL (libvirt's 10 s), and after it.
+const TERM_GRACE: Duration = Duration::from_secs(10);
+const KILL_GRACE: Duration = Duration::from_secs(5);
+/// How long a reconnect waits for a running QEMU's monitor.
+const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
+/// RTC_CHANGE, and existence.
+const SUPPORTED_EVENT_IDS: &[i32] =
+    &[VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_REBOOT, VIR_DOMAIN_EVENT_ID_RTC_CHANGE, VIR_DOMAIN_EVENT_ID_EXISTENCE];
+
+/// Each QEMU process the backend starts or finds gets its own number, so that what its
+/// monitor reports is never applied to a later process of the same domain.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// One backend per root and process: the lock keeps other processes out, and the
+/// connections of this one share the backend.
+static OPEN_ROOTS: Lazy<Mutex<HashMap<PathBuf, Weak<QemuDriver>>>> = Lazy::new(Default::default);
+
+/// What the backend keeps per domain beside the core's record.
+#[derive(Default)]
+pub struct QemuDomain {
+    monitor: Option<Arc<Monitor>>,
+    pid: Option<i32>,
+    generation: u64,
+    /// virDomainDestroy is under way: the process exit it causes is STOPPED(DESTROYED).
+    destroying: bool,
+    /// QEMU reported SHUTDOWN: its exit is STOPPED(SHUTDOWN), not a crash.
+    got_shutdown: bool,
+    /// Why the next STOP / RESUME happens, when this side asked for it.
+    pause_reason: Option<i32>,
+    running_reason: Option<i32>,
+}
+
+struct Inner {
+    store: Store<QemuDomain>,
+    paths: Paths,
+    kvm: bool,
+    /// Names of domains whose QEMU is being started (their runtime files are taken).
+    launching: Mutex<HashSet<String>>,
+    version: OnceLock<u64>,
+    _lock: File,
+}
+
+/// The backend behind `qemu:///embed?root=DIR` and `qemu:///session`.
+pub struct QemuDriver {
+    inner: Arc<Inner>,
+}
+
+fn no_support(call: &str) -> VirError {
+    VirError::new(VIR_ERR_NO_SUPPORT, VIR_FROM_QEMU, format!("{call} is not supported by the QEMU backend yet"))
+}
+
+fn monitor_error(name: &str, e: qmp::QmpError) -> VirError {
+    VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_QEMU, format!("domain '{name}': {e}"))
+}
+
+/// Decodes %XX escapes of a URI component.
+fn percent_decoded(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The directories a `qemu:` URI names; None for a URI of another backend.
+pub fn paths_of_uri(uri: &str) -> Option<Result<Paths>> {
+    let rest = uri.strip_prefix("qemu://")?;
+    let bad = |why: &str| VirError::new(VIR_ERR_NO_CONNECT, VIR_FROM_QEMU, format!("{uri}: {why}"));
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    Some(match path.trim_end_matches('/') {
+        "/embed" => {
+            let root = query.split('&').find_map(|kv| kv.strip_prefix("root="));
+            let others = query.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("root=")).count();
+            match root.map(percent_decoded) {
+                _ if others > 0 => Err(bad("the only parameter of qemu:///embed is root")),
+                None => Err(bad("qemu:///embed needs a root directory (qemu:///embed?root=/some/dir)")),
+                Some(None) => Err(bad("the root is not a valid percent-encoded UTF-8 path")),
+                Some(Some(root)) if !root.starts_with('/') || root.contains('\0') => Err(bad("the root must be an absolute path")),
+                Some(Some(root)) => Ok(Paths::embedded(Path::new(&root))),
+            }
+        }
+        "/session" if query.is_empty() => {
+            let home = std::env::var_os("HOME").map(PathBuf::from);
+            let config = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".config")));
+            let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".cache")));
+            match (config, runtime) {
+                (Some(c), Some(r)) if c.is_absolute() && r.is_absolute() => Ok(Paths::session(&c, &r)),
+                _ => Err(bad("neither XDG_CONFIG_HOME/XDG_RUNTIME_DIR nor HOME names a directory")),
+            }
+        }
+        _ => Err(bad("supported QEMU URIs: qemu:///embed?root=DIR, qemu:///session")),
+    })
+}
+
+/// Whether this process may use KVM.
+fn kvm_usable() -> bool {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm").is_ok()
+}
+
+impl QemuDriver {
+    /// The backend of `paths` in this process: the one already open, or a new one that takes
+    /// the root's lock and finds the domains left there.
+    pub fn open(paths: Paths) -> Result<Arc<QemuDriver>> {
+        let mut roots = OPEN_ROOTS.lock();
+        if let Some(driver) = roots.get(&paths.run).and_then(Weak::upgrade) {
+            return Ok(driver);
+        }
+        paths.create()?;
+        let lock = paths.lock()?;
+        let inner = Arc::new(Inner {
+            store: Store::new(VIR_FROM_QEMU),
+            paths: paths.clone(),
+            kvm: kvm_usable(),
+            launching: Mutex::new(HashSet::new()),
+            version: OnceLock::new(),
+            _lock: lock,
+        });
+        inner.load()?;
+        let driver = Arc::new(QemuDriver { inner });
+        roots.retain(|_, d| d.strong_count() > 0);
+        roots.insert(paths.run, Arc::downgrade(&driver));
+        Ok(driver)
+    }
+}
+
+impl Inner {
+    /// Finds what a previous process left under the root: persistent definitions, then QEMU
+    /// processes still running (reconnected) or gone meanwhile (reported STOPPED(FAILED)).
+    fn load(self: &Arc<Self>) -> Result<()> {
+        let read_def = |path: &Path| -> Option<DomainDef> {
+            let text = process::read_bounded(path, MAX_DOCUMENT_BYTES as u64).ok()?;
+            DomainDef::parse(&text).ok()
+        };
+        for name in process::names_in(&self.paths.config, "xml") {
+            if let Some(def) = read_def(&self.paths.config_xml(&name)).filter(|d| d.name() == name) {
+                let _ = self.store.commit(|txn| txn.define(def).map(drop));
+            }
+        }
+        for name in process::names_in(&self.paths.run, "pid") {
+            let def = read_def(&self.paths.live_xml(&name)).or_else(|| read_def(&self.paths.config_xml(&name)));
+            let pidfile = self.paths.pidfile(&name);
+            let pid = process::read_pidfile(&pidfile);
+            let Some(def) = def.filter(|d| d.name() == name) else {
+                // Not ours to judge without a definition: leave the process alone.
+                continue;
+            };
+            let alive = pid.filter(|&p| process::is_our_qemu(p, &pidfile));
+            let reconnected = alive.and_then(|pid| {
+                let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+                let monitor =
+                    Monitor::connect(&self.paths.monitor(&name), Instant::now() + RECONNECT_TIMEOUT, self.handler(def.uuid(), generation)).ok()?;
+                let status = monitor.execute("query-status", None).ok()?;
+                let running = status.get("running").and_then(Value::as_bool)?;
+                Some((pid, generation, monitor, running))
+            });
+            let uuid = def.uuid();
+            let _ = self.store.commit(|txn| {
+                let uuid = txn.runnable_from(def)?;
+                match reconnected {
+                    Some((pid, generation, monitor, running)) => {
+                        let ext = &mut txn.obj(&uuid).ext;
+                        *ext = QemuDomain { monitor: Some(Arc::new(monitor)), pid: Some(pid), generation, ..Default::default() };
+                        txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, !running);
+                    }
+                    None => {
+                        txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, false);
+                        txn.stop(&uuid, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+                    }
+                }
+                Ok(())
+            });
+            if !self.store.lock().domains.get(&uuid).is_some_and(|o| o.is_active()) {
+                self.paths.remove_runtime(&name);
+            }
+        }
+        Ok(())
+    }
+
+    /// What a domain's monitor reader calls: events and the end of the connection.
+    fn handler(self: &Arc<Self>, uuid: Uuid, generation: u64) -> qmp::Handler {
+        let weak = Arc::downgrade(self);
+        Box::new(move |incoming| {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_monitor(uuid, generation, incoming);
+            }
+        })
+    }
+
+    fn on_monitor(&self, uuid: Uuid, generation: u64, incoming: Incoming) {
+        let current = |txn: &Txn<QemuDomain>| {
+            txn.st.domains.get(&uuid).is_some_and(|o| o.ext.generation == generation && o.is_active())
+        };
+        match incoming {
+            Incoming::Event(event) => {
+                let _ = self.store.commit(|txn| {
+                    if current(txn) {
+                        apply_event(txn, &uuid, &event);
+                    }
+                    Ok(())
+                });
+            }
+            Incoming::Closed => {
+                let ended = self.store.commit(|txn| {
+                    if !current(txn) {
+                        return Ok(None);
+                    }
+                    let obj = txn.obj(&uuid);
+                    let monitor = obj.ext.monitor.take();
+                    let (reason, detail) = if obj.ext.destroying {
+                        (VIR_DOMAIN_SHUTOFF_DESTROYED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED)
+                    } else if obj.ext.got_shutdown {
+                        (VIR_DOMAIN_SHUTOFF_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)
+                    } else {
+                        (VIR_DOMAIN_SHUTOFF_CRASHED, VIR_DOMAIN_EVENT_STOPPED_FAILED)
+                    };
+                    let name = obj.name.to_string();
+                    obj.ext = QemuDomain::default();
+                    txn.stop(&uuid, reason, detail);
+                    Ok(Some((name, monitor)))
+                });
+                if let Ok(Some((name, monitor))) = ended {
+                    self.paths.remove_runtime(&name);
+                    // Dropped here, on its own reader thread, outside the table's lock.
+                    drop(monitor);
+                }
+            }
+        }
+    }
+
+    /// Starts QEMU for `def` and lets it run unless `paused`; nothing is committed yet.
+    fn boot(self: &Arc<Self>, def: &DomainDef, plan: &config::Launch, paused: bool) -> Result<(process::Started, u64)> {
+        let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        let started = process::launch(&self.paths, def, plan, self.handler(def.uuid(), generation))?;
+        if !paused {
+            if let Err(e) = started.monitor.execute("cont", None) {
+                self.discard(def.name(), started);
+                return Err(monitor_error(def.name(), e));
+            }
+        }
+        Ok((started, generation))
+    }
+
+    /// Ends a QEMU that will not become a running domain.
+    fn discard(&self, name: &str, started: process::Started) {
+        started.monitor.close();
+        process::terminate(started.pid, Duration::from_secs(1), true);
+        self.paths.remove_runtime(name);
+    }
+
+    /// Commits a booted QEMU as the domain's running process: STARTED (then SUSPENDED when
+    /// paused). Refused, and the process ended, if it exited meanwhile.
+    fn commit_start(&self, txn: &mut Txn<QemuDomain>, uuid: &Uuid, booted: (process::Started, u64), paused: bool) -> Result<i32> {
+        let (started, generation) = booted;
+        let obj = txn.obj(uuid);
+        let name = obj.name.to_string();
+        if started.monitor.is_closed() {
+            self.discard(&name, started);
+            return Err(VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_QEMU, format!("QEMU of domain '{name}' exited while starting")));
+        }
+        if let Err(e) = process::write_atomically(&self.paths.live_xml(&name), &obj.def.to_xml(None, None)) {
+            self.discard(&name, started);
+            return Err(e);
+        }
+        obj.ext = QemuDomain { monitor: Some(Arc::new(started.monitor)), pid: Some(started.pid), generation, ..Default::default() };
+        Ok(txn.start(uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, paused))
+    }
+
+    /// Runs `command` on the domain's monitor once `prepare` (under the table's lock) allowed
+    /// it. The events the command causes are committed by the reader before its reply returns.
+    fn command(&self, dom: &DomainRef, command: &str, prepare: impl FnOnce(&mut DomainObj<QemuDomain>) -> Result<()>) -> Result<()> {
+        let monitor = self.store.commit_on(dom, |txn, uuid| {
+            let obj = txn.obj(uuid);
+            obj.require_active()?;
+            prepare(obj)?;
+            obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", dom.name)))
+        })?;
+        monitor.execute(command, None).map(drop).map_err(|e| monitor_error(&dom.name, e))
+    }
+
+    fn reserve(&self, name: &str) -> Result<()> {
+        if self.launching.lock().insert(name.to_string()) {
+            Ok(())
+        } else {
+            Err(self.store.lock().invalid_op(format!("domain '{name}' is already being started")))
+        }
+    }
+
+    fn release(&self, name: &str) {
+        self.launching.lock().remove(name);
+    }
+}
+
+/// Commits what a QMP event means for the domain, as libvirt's QEMU driver maps it.
+fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) {
+    let obj = txn.obj(uuid);
+    let state = obj.state.state;
+    match event.name.as_str() {
+        "STOP" if state == VIR_DOMAIN_RUNNING => {
+            let reason = obj.ext.pause_reason.take().unwrap_or(VIR_DOMAIN_PAUSED_UNKNOWN);
+            txn.pause(uuid, reason, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        }
+        "RESUME" if state == VIR_DOMAIN_PAUSED => {
+            let reason = obj.ext.running_reason.take().unwrap_or(VIR_DOMAIN_RUNNING_UNKNOWN);
+            txn.unpause(uuid, reason, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+        }
+        // A destroy's SIGTERM makes QEMU report a SHUTDOWN that is none.
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying => {
+            obj.ext.got_shutdown = true;
+            let detail = match event.data.get("guest").and_then(Value::as_bool) {
+                Some(true) => VIR_DOMAIN_EVENT_SHUTDOWN_GUEST,
+                Some(false) => VIR_DOMAIN_EVENT_SHUTDOWN_HOST,
+                None => VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED,
+            };
+            txn.set_state(uuid, VIR_DOMAIN_SHUTDOWN, VIR_DOMAIN_SHUTDOWN_UNKNOWN);
+            txn.lifecycle(uuid, VIR_DOMAIN_EVENT_SHUTDOWN, detail);
+        }
+        "RESET" => txn.emit(uuid, EventKind::Reboot),
+        "RTC_CHANGE" => {
+            if let Some(offset) = event.data.get("offset").and_then(Value::as_i64) {
+                txn.emit(uuid, EventKind::RtcChange { utc_offset: offset });
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Driver for QemuDriver {
+    fn events(&self) -> &Arc<EventBus> {
+        &self.inner.store.bus
+    }
+
+    fn objects(&self) -> &dyn ObjectDriver {
+        self
+    }
+
+    fn hypervisor_version(&self) -> u64 {
+        *self.inner.version.get_or_init(|| {
+            let out = std::process::Command::new(config::DEFAULT_EMULATOR).arg("--version").output();
+            let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+            // "QEMU emulator version 7.2.22 (…)"
+            let version = text.split_whitespace().nth(3).unwrap_or("");
+            let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+            let (major, minor, micro) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+            major * 1_000_000 + minor * 1_000 + micro
+        })
+    }
+
+    fn node_info(&self) -> NodeInfo {
+        let cpus = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
+        let memory_kib = process::read_bounded(Path::new("/proc/meminfo"), 1 << 16)
+            .ok()
+            .and_then(|m| m.lines().find_map(|l| l.strip_prefix("MemTotal:").and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())))
+            .unwrap_or(0);
+        NodeInfo { model: std::env::consts::ARCH, memory_kib, cpus, mhz: 0, nodes: 1, sockets: 1, cores: cpus, threads: 1 }
+    }
+
+    fn capabilities_xml(&self) -> String {
+        let kvm = if self.inner.kvm { "\n      <domain type='kvm'/>" } else { "" };
+        format!(
+            "<capabilities>\n  <host>\n    <cpu>\n      <arch>{}</arch>\n    </cpu>\n  </host>\n  <guest>\n    <os_type>hvm</os_type>\n    \
+             <arch name='x86_64'>\n      <wordsize>64</wordsize>\n      <emulator>{}</emulator>\n      <machine>pc</machine>\n      \
+             <machine>none</machine>\n      <domain type='qemu'/>{kvm}\n    </arch>\n  </guest>\n</capabilities>\n",
+            std::env::consts::ARCH,
+            config::DEFAULT_EMULATOR
+        )
+    }
+
+    fn max_vcpus(&self, kind: Option<&str>) -> Result<i32> {
+        match kind {
+            None | Some("qemu") | Some("kvm") => Ok(255),
+            Some(other) => Err(VirError::invalid_arg(format!("unknown type '{other}'"))),
+        }
+    }
+
+    fn supported_event_ids(&self) -> &'static [i32] {
+        SUPPORTED_EVENT_IDS
+    }
+
+    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
+        Ok(self.inner.store.list_all_domains_versioned(flags))
+    }
+
+    fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
+        self.inner.store.read(dom, |o| o.revision)
+    }
+
+    fn num_of_domains(&self) -> usize {
+        self.inner.store.num_of_domains()
+    }
+
+    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
+        self.inner.store.lookup_by_name(name)
+    }
+
+    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
+        self.inner.store.lookup_by_uuid(uuid)
+    }
+
+    fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
+        self.inner.store.lookup_by_id(id)
+    }
+
+    fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
+        check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE)?;
+        let def = DomainDef::parse(xml).map_err(def_error)?;
+        config::plan(&def, self.inner.kvm)?;
+        let path = self.inner.paths.config_xml(def.name());
+        self.inner.store.commit(|txn| {
+            // Written aside first: the file changes only if the definition is taken.
+            let staged = path.with_extension("xml.staged");
+            process::write_atomically(&staged, &def.to_xml(None, None))?;
+            match txn.define(def) {
+                Ok(uuid) => {
+                    let _ = std::fs::rename(&staged, &path);
+                    Ok(txn.st.domains[&uuid].domain_ref())
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)?;
+        self.inner.store.commit_on(dom, |txn, uuid| {
+            let obj = &txn.st.domains[uuid];
+            if !obj.persistent {
+                return Err(txn.invalid_op("cannot undefine transient domain"));
+            }
+            if self.inner.launching.lock().contains(&*obj.name) {
+                return Err(txn.invalid_op(format!("domain '{}' is being started", obj.name)));
+            }
+            let path = self.inner.paths.config_xml(&obj.name);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(VirError::system(format!("cannot remove '{}': {e}", path.display())))
+                }
+                _ => {}
+            }
+            txn.undefine(uuid, true)
+        })
+    }
+
+    fn create(&self, dom: &DomainRef, flags: u32) -> Result<i32> {
+        check_flags(flags, VIR_DOMAIN_START_PAUSED)?;
+        let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
+        let inner = &self.inner;
+        let (def, plan) = inner.store.commit_on(dom, |txn, uuid| {
+            let obj = &txn.st.domains[uuid];
+            if obj.is_active() {
+                return Err(txn.invalid_op(format!("domain '{}' is already running", obj.name)));
+            }
+            let plan = config::plan(&obj.def, inner.kvm)?;
+            inner.reserve(&obj.name)?;
+            Ok((obj.def.clone(), plan))
+        })?;
+        let booted = inner.boot(&def, &plan, paused);
+        let committed = inner.store.commit(|txn| {
+            inner.release(def.name());
+            let booted = booted?;
+            if !txn.st.domains.contains_key(&dom.uuid) {
+                inner.discard(def.name(), booted.0);
+                return Err(txn.st.no_such_uuid(dom));
+            }
+            inner.commit_start(txn, &dom.uuid, booted, paused)
+        });
+        committed
+    }
+
+    fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
+        check_flags(flags, VIR_DOMAIN_START_PAUSED)?;
+        let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
+        let def = DomainDef::parse(xml).map_err(def_error)?;
+        let inner = &self.inner;
+        let plan = config::plan(&def, inner.kvm)?;
+        inner.store.commit(|txn| {
+            if let Some(uuid) = txn.existing_for(&def)? {
+                if txn.st.domains[&uuid].is_active() {
+                    return Err(txn.invalid_op(format!("domain '{}' is already active", def.name())));
+                }
+            }
+            inner.reserve(def.name())
+        })?;
+        let booted = inner.boot(&def, &plan, paused);
+        let name = def.name().to_string();
+        inner.store.commit(|txn| {
+            inner.release(&name);
+            let booted = booted?;
+            let uuid = match txn.runnable_from(def) {
+                Ok(uuid) => uuid,
+                Err(e) => {
+                    inner.discard(&name, booted.0);
+                    return Err(e);
+                }
+            };
+            let started = inner.commit_start(txn, &uuid, booted, paused);
+            if let Err(e) = started {
+                if !txn.st.domains[&uuid].persistent {
+                    txn.remove(&uuid);
+                }
+                return Err(e);
+            }
+            Ok(txn.st.domains[&uuid].domain_ref())
+        })
+    }
+
+    fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL | VIR_DOMAIN_DESTROY_REMOVE_LOGS)?;
+        let graceful = flags as i32 & VIR_DOMAIN_DESTROY_GRACEFUL != 0;
+        let inner = &self.inner;
+        let (pid, generation) = inner.store.commit_on(dom, |txn, uuid| {
+            let obj = txn.obj(uuid);
+            obj.require_active()?;
+            obj.ext.destroying = true;
+            Ok((obj.ext.pid.unwrap_or(0), obj.ext.generation))
+        })?;
+        let stopped = |limit: Duration| {
+            inner
+                .store
+                .wait_until_deadline(Instant::now() + limit, |st| {
+                    let live = st.domains.get(&dom.uuid).is_some_and(|o| o.ext.generation == generation && o.is_active());
+                    (!live).then_some(())
+                })
+                .is_some()
+        };
+        // The monitor's end commits STOPPED(DESTROYED), on the reader thread.
+        let _ = crate::sys::kill(pid, crate::sys::Signal::Term);
+        if stopped(TERM_GRACE) {
+            return Ok(());
+        }
+        if graceful {
+            let _ = inner.store.commit_on(dom, |txn, uuid| {
+                txn.obj(uuid).ext.destroying = false;
+                Ok(())
+            });
+            return Err(VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_QEMU, format!("domain '{}' did not stop on SIGTERM", dom.name)));
+        }
+        let _ = crate::sys::kill(pid, crate::sys::Signal::Kill);
+        if stopped(KILL_GRACE) {
+            return Ok(());
+        }
+        Err(VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_QEMU, format!("QEMU process {pid} of domain '{}' did not exit", dom.name)))
+    }
+
+    fn shutdown(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0x3f)?;
+        if flags as i32 & !VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN != 0 {
+            return Err(VirError::new(
+                VIR_ERR_ARGUMENT_UNSUPPORTED,
+                VIR_FROM_QEMU,
+                "the QEMU backend shuts a domain down with the ACPI power button only",
+            ));
+        }
+        // The guest decides what the power button does; with no guest, nothing happens.
+        self.inner.command(dom, "system_powerdown", |_| Ok(()))
+    }
+
+    fn reboot(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainReboot"))
+    }
+
+    fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0)?;
+        self.inner.command(dom, "system_reset", |_| Ok(()))
+    }
+
+    fn suspend(&self, dom: &DomainRef) -> Result<()> {
+        self.inner.command(dom, "stop", |obj| {
+            if obj.state.state != VIR_DOMAIN_RUNNING {
+                return Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, format!("domain '{}' is not running", obj.name)));
+            }
+            obj.ext.pause_reason = Some(VIR_DOMAIN_PAUSED_USER);
+            Ok(())
+        })
+    }
+
+    fn resume(&self, dom: &DomainRef) -> Result<()> {
+        self.inner.command(dom, "cont", |obj| {
+            if obj.state.state != VIR_DOMAIN_PAUSED {
+                return Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, format!("domain '{}' is not paused", obj.name)));
+            }
+            obj.ext.running_reason = Some(VIR_DOMAIN_RUNNING_UNPAUSED);
+            Ok(())
+        })
+    }
+
+    fn save(&self, _dom: &DomainRef, _path: &str, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainSave"))
+    }
+
+    fn restore(&self, _path: &str) -> Result<()> {
+        Err(no_support("virDomainRestore"))
+    }
+
+    fn managed_save(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainManagedSave"))
+    }
+
+    fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
+        self.inner.store.read(dom, |o| (o.state.state, o.state.reason))
+    }
+
+    fn info(&self, dom: &DomainRef) -> Result<DomainInfo> {
+        self.inner.store.read(dom, |o| DomainInfo {
+            state: o.state.state,
+            max_mem_kib: o.def.memory_kib(),
+            memory_kib: o.def.current_memory_kib(),
+            nr_virt_cpu: o.def.vcpus().min(u16::MAX as u32) as u16,
+            // Not read from QEMU yet.
+            cpu_time_ns: 0,
+        })
+    }
+
+    fn is_active(&self, dom: &DomainRef) -> Result<bool> {
+        self.inner.store.read(dom, |o| o.is_active())
+    }
+
+    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
+        self.inner.store.read(dom, |o| o.persistent)
+    }
+
+    fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.inner.store.xml_desc(dom, flags)
+    }
+
+    fn set_block_threshold(&self, _dom: &DomainRef, _dev: &str, _threshold: u64, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainSetBlockThreshold"))
+    }
+
+    fn set_metadata(
+        &self,
+        _dom: &DomainRef,
+        _kind: MetadataKind,
+        _metadata: Option<&str>,
+        _key: Option<&str>,
+        _uri: Option<&str>,
+        _flags: u32,
+    ) -> Result<()> {
+        Err(no_support("virDomainSetMetadata"))
+    }
+
+    fn job_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<Job>> {
+        self.inner.store.job_list(dom, flags)
+    }
+
+    fn job_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String> {
+        self.inner.store.job_xml(dom, name, flags)
+    }
+
+    fn job_control(&self, _dom: &DomainRef, _name: &str, _op: JobOp, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainJobControl"))
+    }
+
+    fn fail_job(&self, _dom: &DomainRef, _name: &str, _message: &str, _flags: u32) -> Result<()> {
+        Err(no_support("virTestDomainFailJob"))
+    }
+
+    fn block_rebase(&self, _dom: &DomainRef, _disk: &str, _base: Option<&str>, _bandwidth: u64, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainBlockRebase"))
+    }
+
+    fn block_commit(&self, _dom: &DomainRef, _disk: &str, _base: Option<&str>, _top: Option<&str>, _bandwidth: u64, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainBlockCommit"))
+    }
+
+    fn block_copy(&self, _dom: &DomainRef, _disk: &str, _dest_xml: &str, _bandwidth: u64, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainBlockCopy"))
+    }
+
+    fn backup_begin(&self, _dom: &DomainRef, _backup_xml: Option<&str>, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainBackupBegin"))
+    }
+
+    fn backup_xml(&self, _dom: &DomainRef, _flags: u32) -> Result<String> {
+        Err(no_support("virDomainBackupGetXMLDesc"))
+    }
+
+    fn core_dump(&self, _dom: &DomainRef, _path: &str, _format: i32, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainCoreDump"))
+    }
+
+    fn migrate(&self, _dom: &DomainRef, _dest: &dyn Driver, _flags: u64, _bandwidth: u64) -> Result<DomainRef> {
+        Err(no_support("virDomainMigrate"))
+    }
+
+    fn migrate_prepare(&self, _xml: &str) -> Result<()> {
+        Err(no_support("incoming migration"))
+    }
+
+    fn migrate_finish(&self, _xml: &str, _flags: u64) -> Result<DomainRef> {
+        Err(no_support("incoming migration"))
+    }
+
+    fn domain_job(&self, dom: &DomainRef, _completed: bool, _keep: bool) -> Result<Option<Job>> {
+        // No job runs on this backend yet.
+        self.inner.store.read(dom, |_| None)
+    }
+
+    fn abort_job(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainAbortJob"))
+    }
+
+    fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<Job>> {
+        self.inner.store.block_job(dom, disk)
+    }
+
+    fn block_job_abort(&self, _dom: &DomainRef, _disk: &str, _flags: u32) -> Result<()> {
+        Err(no_support("virDomainBlockJobAbort"))
+    }
+
+    fn block_job_set_speed(&self, _dom: &DomainRef, _disk: &str, _bandwidth: u64) -> Result<()> {
+        Err(no_support("virDomainBlockJobSetSpeed"))
+    }
+}
+
+impl QemuDriver {
+    /// An operation on an object of a family this backend has none of: the lookup's error.
+    fn unsupported_on<T>(&self, obj: &ObjectRef, what: &str) -> Result<T> {
+        self.object_state(obj).and(Err(no_support(&format!("{what} {}", obj.family.noun()))))
+    }
+}
+
+/// The QEMU backend has no networks, storage pools, node devices or secrets: lists are
+/// empty, lookups find nothing, changes are refused.
+impl ObjectDriver for QemuDriver {
+    fn list_objects(&self, family: Family) -> Vec<ObjectRef> {
+        self.inner.store.lock().objects.list(family).iter().map(|o| o.object_ref()).collect()
+    }
+
+    fn lookup_object_by_name(&self, family: Family, name: &str) -> Result<ObjectRef> {
+        self.inner.store.lock().objects.by_name(family, name).map(|o| o.object_ref())
+    }
+
+    fn lookup_object_by_uuid(&self, family: Family, uuid: &Uuid) -> Result<ObjectRef> {
+        self.inner.store.lock().objects.by_uuid(family, uuid).map(|o| o.object_ref())
+    }
+
+    fn lookup_secret_by_usage(&self, usage_type: i32, usage_id: &str) -> Result<ObjectRef> {
+        self.inner.store.lock().objects.secret_by_usage(usage_type, usage_id).map(|o| o.object_ref())
+    }
+
+    fn define_object(&self, family: Family, _xml: &str, _flags: u32) -> Result<ObjectRef> {
+        Err(no_support(&format!("defining a {}", family.noun())))
+    }
+
+    fn create_object(&self, family: Family, _xml: &str, _flags: u32) -> Result<ObjectRef> {
+        Err(no_support(&format!("creating a {}", family.noun())))
+    }
+
+    fn start_object(&self, obj: &ObjectRef, _flags: u32) -> Result<()> {
+        self.unsupported_on(obj, "starting a")
+    }
+
+    fn stop_object(&self, obj: &ObjectRef) -> Result<()> {
+        self.unsupported_on(obj, "stopping a")
+    }
+
+    fn undefine_object(&self, obj: &ObjectRef) -> Result<()> {
+        self.unsupported_on(obj, "undefining a")
+    }
+
+    fn refresh_pool(&self, obj: &ObjectRef, _flags: u32) -> Result<()> {
+        self.unsupported_on(obj, "refreshing a")
+    }
+
+    fn create_node_device(&self, _xml: &str, _flags: u32) -> Result<ObjectRef> {
+        Err(no_support("virNodeDeviceCreateXML"))
+    }
+
+    fn destroy_node_device(&self, obj: &ObjectRef) -> Result<()> {
+        self.unsupported_on(obj, "destroying a")
+    }
+
+    fn set_secret_value(&self, obj: &ObjectRef, _value: &[u8], _flags: u32) -> Result<()> {
+        self.unsupported_on(obj, "setting the value of a")
+    }
+
+    fn secret_value(&self, obj: &ObjectRef, _flags: u32) -> Result<Vec<u8>> {
+        self.unsupported_on(obj, "reading the value of a")
+    }
+
+    fn object_state(&self, obj: &ObjectRef) -> Result<ObjectState> {
+        self.inner.store.lock().objects.get(obj).map(|o| ObjectState { active: o.active, persistent: o.persistent })
+    }
+
+    fn object_xml(&self, obj: &ObjectRef, _flags: u32) -> Result<String> {
+        self.inner.store.lock().objects.get(obj).map(|o| o.def.to_xml())
+    }
+}

@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 
 /// The longest line accepted from QEMU. The largest replies this client asks for (query-block
 /// with long backing chains) stay far below it.
-pub const MAX_LINE_BYTES: usize = 4 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 4 << 20;
 
 /// How long a command waits for its reply before the caller gets `QmpError::Timeout`.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 pub enum QmpError {
@@ -185,6 +185,11 @@ impl Monitor {
                 Err(QmpError::Timeout)
             }
         }
+    }
+
+    /// Whether the connection has ended (the reader has seen its end).
+    pub fn is_closed(&self) -> bool {
+        self.shared.pending.lock().ended
     }
 
     fn forget(&self, id: u64) {

@@ -1,0 +1,470 @@
+/* The QEMU backend with real QEMU processes (machine 'none': no guest, fast start) under a
+ * temporary root: lifecycle events in order, suspend/resume, reset, shutdown requests, destroy,
+ * QEMU terminated or killed from outside, unsupported configuration refused, a second process
+ * refused the root, reconnection after the last connection closed. Prints SKIP without
+ * qemu-system-x86_64. Every QEMU it starts is killed before it exits, also on failure. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static char root[64];
+static char uri[128];
+
+/* ---- QEMU processes: found through their pid files, killed whatever happens ------------ */
+
+#define MAXPIDS 64
+static volatile pid_t pids[MAXPIDS];
+static volatile int npids;
+
+static pid_t read_pid(const char *name)
+{
+    char path[256], buf[32] = {0};
+    snprintf(path, sizeof path, "%s/run/qemu/%s.pid", root, name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    return n > 0 ? (pid_t)atoi(buf) : -1;
+}
+
+/* Records the domain's QEMU for the final cleanup; returns its pid. */
+static pid_t track(const char *name)
+{
+    pid_t pid = read_pid(name);
+    if (pid > 0 && npids < MAXPIDS)
+        pids[npids++] = pid;
+    return pid;
+}
+
+static void kill_all(void)
+{
+    for (int i = 0; i < npids; i++)
+        kill(pids[i], SIGKILL);
+}
+
+static void on_watchdog(int sig)
+{
+    static const char msg[] = "FAIL watchdog: test_qemu hung\n";
+    (void)sig;
+    kill_all();
+    if (write(1, msg, sizeof msg - 1) < 0) {
+    }
+    _exit(3);
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char child[512];
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        remove_tree(child);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* Whether a process is gone (a zombie counts as gone: its parent is not us). */
+static int gone(pid_t pid)
+{
+    char path[64], buf[512] = {0};
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    const char *p = n > 0 ? strrchr(buf, ')') : NULL;
+    return !p || p[2] == 'Z' || p[2] == 'X';
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- events ----------------------------------------------------------------------------- */
+
+#define MAXLOG 64
+static char evlog[MAXLOG][64];
+static int nlog;
+
+static const char *ev_name(int event)
+{
+    static const char *names[] = {"DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED",
+                                  "STOPPED", "SHUTDOWN", "PMSUSPENDED", "CRASHED"};
+    return event >= 0 && event < (int)(sizeof names / sizeof names[0]) ? names[event] : "?";
+}
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)conn;
+    (void)opaque;
+    if (nlog < MAXLOG)
+        snprintf(evlog[nlog++], sizeof evlog[0], "%s:%s:%d", virDomainGetName(dom), ev_name(event), detail);
+    return 0;
+}
+
+static void on_reboot(virConnectPtr conn, virDomainPtr dom, void *opaque)
+{
+    (void)conn;
+    (void)opaque;
+    if (nlog < MAXLOG)
+        snprintf(evlog[nlog++], sizeof evlog[0], "%s:REBOOT", virDomainGetName(dom));
+}
+
+/* Delivers events until `n` are logged or `ms` passed. */
+static void wait_events(int n, int ms)
+{
+    double until = now_ms() + ms;
+    do {
+        pump();
+        if (nlog >= n)
+            return;
+        usleep(1000);
+    } while (now_ms() < until);
+}
+
+/* Compares the log with the expected entries (NULL-terminated), then clears it. */
+static void expect_log(const char *const *want)
+{
+    int n = 0;
+    while (want[n])
+        n++;
+    wait_events(n, 5000);
+    /* Anything more arriving late is also a mismatch. */
+    pump();
+    int ok = nlog == n;
+    for (int i = 0; ok && i < n; i++)
+        ok = !strcmp(evlog[i], want[i]);
+    if (!ok) {
+        fprintf(stderr, "event log mismatch; got %d:", nlog);
+        for (int i = 0; i < nlog; i++)
+            fprintf(stderr, " %s", evlog[i]);
+        fprintf(stderr, "\n  wanted %d:", n);
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, " %s", want[i]);
+        fprintf(stderr, "\n");
+    }
+    CHECK(ok);
+    nlog = 0;
+}
+#define EXPECT_LOG(...) expect_log((const char *const[]){__VA_ARGS__, NULL})
+
+static virConnectPtr conn;
+static int lifecycle_id = -1, reboot_id = -1;
+
+static void open_conn(void)
+{
+    conn = virConnectOpen(uri);
+    CHECK(conn != NULL);
+    if (!conn) {
+        fprintf(stderr, "cannot open %s: %s\n", uri, virGetLastErrorMessage());
+        kill_all();
+        exit(1);
+    }
+    lifecycle_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                    CB(on_lifecycle), NULL, NULL);
+    reboot_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT, CB(on_reboot),
+                                                 NULL, NULL);
+    CHECK(lifecycle_id >= 0 && reboot_id >= 0);
+}
+
+static const char *domain_xml(char *buf, size_t len, const char *name, const char *extra)
+{
+    snprintf(buf, len,
+             "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory>"
+             "<os><type arch='x86_64' machine='none'>hvm</type></os>%s</domain>",
+             name, extra);
+    return buf;
+}
+
+static void check_state(virDomainPtr dom, int want_state, int want_reason)
+{
+    int state = -1, reason = -1;
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0);
+    if (state != want_state || reason != want_reason)
+        fprintf(stderr, "state %d/%d, wanted %d/%d\n", state, reason, want_state, want_reason);
+    CHECK(state == want_state && reason == want_reason);
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void test_lifecycle(void)
+{
+    char xml[512];
+    virDomainPtr dom = virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "life", ""));
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    double t0 = now_ms();
+    CHECK(virDomainCreate(dom) == 0);
+    double started = now_ms() - t0;
+    pid_t pid = track("life");
+    CHECK(pid > 0 && !gone(pid));
+    printf("# start to STARTED (machine none): %.1f ms\n", started);
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    CHECK(virDomainIsActive(dom) == 1 && virDomainGetID(dom) > 0);
+
+    CHECK(virDomainSuspend(dom) == 0);
+    check_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    CHECK(virDomainSuspend(dom) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    CHECK(virDomainResume(dom) == 0);
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    CHECK(virDomainReset(dom, 0) == 0);
+    /* With no guest the power button does nothing: the domain keeps running. */
+    CHECK(virDomainShutdown(dom) == 0);
+    CHECK(virDomainReboot(dom, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_NO_SUPPORT);
+    CHECK(virDomainCreate(dom) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    CHECK(virDomainDestroy(dom) == 0);
+    check_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    CHECK(virDomainDestroy(dom) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    EXPECT_LOG("life:DEFINED:0", "life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:REBOOT",
+               "life:STOPPED:1");
+    for (int i = 0; i < 500 && !gone(pid); i++)
+        usleep(1000);
+    CHECK(gone(pid));
+    CHECK(read_pid("life") < 0);
+
+    /* Started again: a new process; a paused start gives STARTED then SUSPENDED. */
+    CHECK(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) == 0);
+    pid_t again = track("life");
+    CHECK(again > 0 && again != pid);
+    check_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    CHECK(virDomainResume(dom) == 0);
+    CHECK(virDomainDestroy(dom) == 0);
+    CHECK(virDomainUndefine(dom) == 0);
+    EXPECT_LOG("life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:STOPPED:1", "life:UNDEFINED:0");
+    CHECK(virDomainLookupByName(conn, "life") == NULL);
+    EXPECT_ERROR(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+}
+
+static void test_terminated_and_killed_from_outside(void)
+{
+    char xml[512];
+    /* A transient domain whose QEMU gets SIGTERM: QEMU reports SHUTDOWN (host) and exits. */
+    virDomainPtr dom = virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "term", ""), 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    pid_t pid = track("term");
+    CHECK(pid > 0 && kill(pid, SIGTERM) == 0);
+    EXPECT_LOG("term:STARTED:0", "term:SHUTDOWN:2", "term:STOPPED:0");
+    CHECK(virDomainLookupByName(conn, "term") == NULL);
+    EXPECT_ERROR(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+
+    /* A persistent domain whose QEMU is killed: STOPPED(FAILED), shut off as crashed. */
+    dom = virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "killed", ""));
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    CHECK(virDomainCreate(dom) == 0);
+    pid = track("killed");
+    CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    EXPECT_LOG("killed:DEFINED:0", "killed:STARTED:0", "killed:STOPPED:5");
+    check_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    CHECK(read_pid("killed") < 0);
+    CHECK(virDomainUndefine(dom) == 0);
+    EXPECT_LOG("killed:UNDEFINED:0");
+    virDomainFree(dom);
+}
+
+static int count_pidfiles(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/run/qemu", root);
+    DIR *d = opendir(path);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strstr(e->d_name, ".pid") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_refused_configuration(void)
+{
+    char xml[512];
+    const char *unsupported[] = {
+        "<devices><disk type='file' device='disk'><source file='/x.img'/><target dev='vda'/></disk></devices>",
+        "<features><acpi/></features>",
+        "<on_crash>restart</on_crash>",
+    };
+    const char *named[] = {"<devices><disk>", "<features>", "<on_crash>"};
+    for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
+        CHECK(virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "bad", unsupported[i])) == NULL);
+        EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+        CHECK(strstr(virGetLastErrorMessage(), named[i]) != NULL);
+        CHECK(virDomainCreateXML(conn, xml, 0) == NULL);
+        EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    }
+    CHECK(virDomainCreateXML(conn, "<domain type='qemu'><name>x</name>", 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_XML_DETAIL);
+    CHECK(virDomainCreateXML(conn, "<domain type='test'><name>t</name><memory>1024</memory><os><type>hvm</type></os></domain>", 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    /* A machine QEMU does not know is QEMU's own refusal, reported with what it said. */
+    virDomainPtr dom = virDomainCreateXML(conn,
+        "<domain type='qemu'><name>nomachine</name><memory>1024</memory>"
+        "<os><type machine='no-such-machine'>hvm</type></os></domain>", 0);
+    CHECK(dom == NULL);
+    EXPECT_ERROR(VIR_ERR_OPERATION_FAILED);
+    CHECK(strstr(virGetLastErrorMessage(), "unsupported machine type") != NULL);
+    CHECK(virDomainLookupByName(conn, "bad") == NULL && virDomainLookupByName(conn, "nomachine") == NULL);
+    CHECK(count_pidfiles() == 0);
+    EXPECT_LOG(NULL);
+}
+
+static void test_capabilities(void)
+{
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_LIFECYCLE) == 1);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_REBOOT) == 1);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_WATCHDOG) == 0);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_JOB) == 0);
+    char *got = virConnectGetURI(conn);
+    CHECK(got && !strcmp(got, uri));
+    free(got);
+}
+
+/* In a second process (this program run again): opening the same root must fail. */
+static int probe_lock(const char *probe_uri)
+{
+    virSetErrorFunc(NULL, harness_quiet);
+    virConnectPtr c = virConnectOpen(probe_uri);
+    if (c) {
+        virConnectClose(c);
+        return 10;
+    }
+    return virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID && strstr(virGetLastErrorMessage(), "lock") ? 0 : 11;
+}
+
+static const char *self_path;
+
+static void test_second_process_refused(void)
+{
+    const char *self = self_path;
+    pid_t child = fork();
+    if (child == 0) {
+        execl(self, self, "--probe-lock", uri, (char *)NULL);
+        _exit(12);
+    }
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* A second connection in this process shares the backend. */
+    virConnectPtr again = virConnectOpen(uri);
+    CHECK(again != NULL);
+    if (again)
+        virConnectClose(again);
+}
+
+static void test_reconnect(void)
+{
+    char xml[512];
+    virDomainPtr keep = virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "keep", ""));
+    virDomainPtr lost = virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "lost", ""));
+    virDomainPtr transient = virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "passing", ""), VIR_DOMAIN_START_PAUSED);
+    CHECK(keep && lost && transient);
+    if (!keep || !lost || !transient)
+        return;
+    CHECK(virDomainCreate(keep) == 0 && virDomainCreate(lost) == 0);
+    pid_t keep_pid = track("keep"), lost_pid = track("lost"), passing_pid = track("passing");
+    virDomainFree(keep);
+    virDomainFree(lost);
+    virDomainFree(transient);
+    virConnectDomainEventDeregisterAny(conn, lifecycle_id);
+    virConnectDomainEventDeregisterAny(conn, reboot_id);
+    CHECK(virConnectClose(conn) == 0);
+    nlog = 0;
+
+    /* Nobody is connected: the domains keep running; one dies meanwhile. */
+    CHECK(!gone(keep_pid) && !gone(passing_pid));
+    CHECK(kill(lost_pid, SIGKILL) == 0);
+    for (int i = 0; i < 500 && !gone(lost_pid); i++)
+        usleep(1000);
+
+    open_conn();
+    keep = virDomainLookupByName(conn, "keep");
+    lost = virDomainLookupByName(conn, "lost");
+    transient = virDomainLookupByName(conn, "passing");
+    CHECK(keep && lost && transient);
+    if (!keep || !lost || !transient)
+        return;
+    check_state(keep, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    check_state(transient, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    CHECK(virDomainIsPersistent(transient) == 0 && virDomainIsPersistent(keep) == 1);
+    check_state(lost, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    CHECK(read_pid("lost") < 0);
+
+    /* The reconnected monitors deliver events again. */
+    CHECK(virDomainSuspend(keep) == 0);
+    CHECK(virDomainResume(transient) == 0);
+    CHECK(kill(keep_pid, SIGKILL) == 0);
+    EXPECT_LOG("keep:SUSPENDED:0", "passing:RESUMED:0", "keep:STOPPED:5");
+    CHECK(virDomainDestroy(transient) == 0);
+    EXPECT_LOG("passing:STOPPED:1");
+    CHECK(virDomainUndefine(keep) == 0 && virDomainUndefine(lost) == 0);
+    EXPECT_LOG("keep:UNDEFINED:0", "lost:UNDEFINED:0");
+    virDomainFree(keep);
+    virDomainFree(lost);
+    virDomainFree(transient);
+    CHECK(count_pidfiles() == 0);
+}
+
+static int have_qemu(void)
+{
+    return system("command -v qemu-system-x86_64 >/dev/null 2>&1") == 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--probe-lock"))
+        return probe_lock(argv[2]);
+    if (!have_qemu()) {
+        printf("SKIP test_qemu: qemu-system-x86_64 is not installed\n");
+        return 0;
+    }
+    self_path = argv[0];
+    harness_init();
+    harness_watchdog(100);
+    /* The same time limit, killing this test's QEMUs before it fails. */
+    signal(SIGALRM, on_watchdog);
+    snprintf(root, sizeof root, "/tmp/vq-XXXXXX");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(uri, sizeof uri, "qemu:///embed?root=%s", root);
+    open_conn();
+    RUN(test_capabilities);
+    RUN(test_lifecycle);
+    RUN(test_terminated_and_killed_from_outside);
+    RUN(test_refused_configuration);
+    RUN(test_second_process_refused);
+    RUN(test_reconnect);
+    virConnectClose(conn);
+    kill_all();
+    remove_tree(root);
+    return harness_exit();
+}
