@@ -13,6 +13,7 @@
 #include <time.h>
 
 static char root[64];
+static const char *self_path;
 static char uri[128];
 
 /* ---- QEMU processes: found through their pid files, killed whatever happens ------------ */
@@ -128,6 +129,15 @@ static void on_reboot(virConnectPtr conn, virDomainPtr dom, void *opaque)
         snprintf(evlog[nlog++], sizeof evlog[0], "%s:REBOOT", virDomainGetName(dom));
 }
 
+static void on_existence(virConnectPtr conn, virDomainPtr dom, int type, void *opaque)
+{
+    (void)conn;
+    (void)opaque;
+    if (nlog < MAXLOG)
+        snprintf(evlog[nlog++], sizeof evlog[0], "%s:%s", virDomainGetName(dom),
+                 type == VIR_DOMAIN_EVENT_EXISTENCE_ADDED ? "ADDED" : "REMOVED");
+}
+
 /* Delivers events until `n` are logged or `ms` passed. */
 static void wait_events(int n, int ms)
 {
@@ -167,7 +177,7 @@ static void expect_log(const char *const *want)
 #define EXPECT_LOG(...) expect_log((const char *const[]){__VA_ARGS__, NULL})
 
 static virConnectPtr conn;
-static int lifecycle_id = -1, reboot_id = -1;
+static int lifecycle_id = -1, reboot_id = -1, existence_id = -1;
 
 static void open_conn(void)
 {
@@ -182,7 +192,9 @@ static void open_conn(void)
                                                     CB(on_lifecycle), NULL, NULL);
     reboot_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT, CB(on_reboot),
                                                  NULL, NULL);
-    CHECK(lifecycle_id >= 0 && reboot_id >= 0);
+    existence_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_EXISTENCE,
+                                                    CB(on_existence), NULL, NULL);
+    CHECK(lifecycle_id >= 0 && reboot_id >= 0 && existence_id >= 0);
 }
 
 static const char *domain_xml(char *buf, size_t len, const char *name, const char *extra)
@@ -238,7 +250,7 @@ static void test_lifecycle(void)
     check_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
     CHECK(virDomainDestroy(dom) < 0);
     EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
-    EXPECT_LOG("life:DEFINED:0", "life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:REBOOT",
+    EXPECT_LOG("life:ADDED", "life:DEFINED:0", "life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:REBOOT",
                "life:STOPPED:1");
     for (int i = 0; i < 500 && !gone(pid); i++)
         usleep(1000);
@@ -253,10 +265,32 @@ static void test_lifecycle(void)
     CHECK(virDomainResume(dom) == 0);
     CHECK(virDomainDestroy(dom) == 0);
     CHECK(virDomainUndefine(dom) == 0);
-    EXPECT_LOG("life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:STOPPED:1", "life:UNDEFINED:0");
+    EXPECT_LOG("life:STARTED:0", "life:SUSPENDED:0", "life:RESUMED:0", "life:STOPPED:1", "life:UNDEFINED:0",
+               "life:REMOVED");
     CHECK(virDomainLookupByName(conn, "life") == NULL);
     EXPECT_ERROR(VIR_ERR_NO_DOMAIN);
     virDomainFree(dom);
+}
+
+/* Seed 002: virDomainCreateXML of a defined domain runs it; DEFINED came before STARTED. */
+static void test_create_xml_of_a_defined_domain(void)
+{
+    char xml[512];
+    domain_xml(xml, sizeof xml, "dual", "<uuid>8f1d7c9e-2b4a-4e6f-9a0b-1c2d3e4f5a6b</uuid>");
+    virDomainPtr def = virDomainDefineXML(conn, xml);
+    virDomainPtr run = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_PAUSED);
+    CHECK(def && run);
+    if (!def || !run)
+        return;
+    track("dual");
+    CHECK(virDomainIsPersistent(run) == 1 && virDomainIsActive(def) == 1);
+    CHECK(virDomainCreateXML(conn, xml, 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    CHECK(virDomainDestroy(run) == 0 && virDomainUndefine(def) == 0);
+    EXPECT_LOG("dual:ADDED", "dual:DEFINED:0", "dual:STARTED:0", "dual:SUSPENDED:0", "dual:STOPPED:1",
+               "dual:UNDEFINED:0", "dual:REMOVED");
+    virDomainFree(def);
+    virDomainFree(run);
 }
 
 static void test_terminated_and_killed_from_outside(void)
@@ -269,7 +303,7 @@ static void test_terminated_and_killed_from_outside(void)
         return;
     pid_t pid = track("term");
     CHECK(pid > 0 && kill(pid, SIGTERM) == 0);
-    EXPECT_LOG("term:STARTED:0", "term:SHUTDOWN:2", "term:STOPPED:0");
+    EXPECT_LOG("term:ADDED", "term:STARTED:0", "term:SHUTDOWN:2", "term:STOPPED:0", "term:REMOVED");
     CHECK(virDomainLookupByName(conn, "term") == NULL);
     EXPECT_ERROR(VIR_ERR_NO_DOMAIN);
     virDomainFree(dom);
@@ -282,11 +316,11 @@ static void test_terminated_and_killed_from_outside(void)
     CHECK(virDomainCreate(dom) == 0);
     pid = track("killed");
     CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
-    EXPECT_LOG("killed:DEFINED:0", "killed:STARTED:0", "killed:STOPPED:5");
+    EXPECT_LOG("killed:ADDED", "killed:DEFINED:0", "killed:STARTED:0", "killed:STOPPED:5");
     check_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     CHECK(read_pid("killed") < 0);
     CHECK(virDomainUndefine(dom) == 0);
-    EXPECT_LOG("killed:UNDEFINED:0");
+    EXPECT_LOG("killed:UNDEFINED:0", "killed:REMOVED");
     virDomainFree(dom);
 }
 
@@ -347,6 +381,48 @@ static void test_capabilities(void)
     free(got);
 }
 
+static int count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    while (d && readdir(d))
+        n++;
+    if (d)
+        closedir(d);
+    return n - 2;
+}
+
+static int threads_at_start;
+
+/* In another process: opening the root works once this one has closed it. */
+static int probe_open(const char *probe_uri)
+{
+    virSetErrorFunc(NULL, harness_quiet);
+    virConnectPtr c = virConnectOpen(probe_uri);
+    if (!c)
+        return 20;
+    virDomainPtr keep = virDomainLookupByName(c, "keep");
+    int state = -1, reason = -1;
+    int ok = keep && virDomainGetState(keep, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING;
+    if (keep)
+        virDomainFree(keep);
+    virConnectClose(c);
+    return ok ? 0 : 21;
+}
+
+static int run_self(const char *mode)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        execl(self_path, self_path, mode, uri, (char *)NULL);
+        _exit(12);
+    }
+    int status = -1;
+    if (child <= 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
 /* In a second process (this program run again): opening the same root must fail. */
 static int probe_lock(const char *probe_uri)
 {
@@ -359,19 +435,9 @@ static int probe_lock(const char *probe_uri)
     return virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID && strstr(virGetLastErrorMessage(), "lock") ? 0 : 11;
 }
 
-static const char *self_path;
-
 static void test_second_process_refused(void)
 {
-    const char *self = self_path;
-    pid_t child = fork();
-    if (child == 0) {
-        execl(self, self, "--probe-lock", uri, (char *)NULL);
-        _exit(12);
-    }
-    int status = -1;
-    CHECK(child > 0 && waitpid(child, &status, 0) == child);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(run_self("--probe-lock") == 0);
     /* A second connection in this process shares the backend. */
     virConnectPtr again = virConnectOpen(uri);
     CHECK(again != NULL);
@@ -395,10 +461,23 @@ static void test_reconnect(void)
     virDomainFree(transient);
     virConnectDomainEventDeregisterAny(conn, lifecycle_id);
     virConnectDomainEventDeregisterAny(conn, reboot_id);
+    virConnectDomainEventDeregisterAny(conn, existence_id);
     CHECK(virConnectClose(conn) == 0);
     nlog = 0;
 
-    /* Nobody is connected: the domains keep running; one dies meanwhile. */
+    /* Nobody is connected: the domains keep running, no thread of ours is left, the root is
+     * free for another process (which finds the domains, and leaves them running); then one
+     * dies meanwhile. */
+    CHECK(!gone(keep_pid) && !gone(passing_pid));
+    int threads = count_threads();
+    for (int i = 0; i < 500 && threads > threads_at_start; i++) {
+        usleep(1000);
+        threads = count_threads();
+    }
+    if (threads != threads_at_start)
+        fprintf(stderr, "%d threads after the last close, %d before the first open\n", threads, threads_at_start);
+    CHECK(threads == threads_at_start);
+    CHECK(run_self("--probe-open") == 0);
     CHECK(!gone(keep_pid) && !gone(passing_pid));
     CHECK(kill(lost_pid, SIGKILL) == 0);
     for (int i = 0; i < 500 && !gone(lost_pid); i++)
@@ -423,9 +502,9 @@ static void test_reconnect(void)
     CHECK(kill(keep_pid, SIGKILL) == 0);
     EXPECT_LOG("keep:SUSPENDED:0", "passing:RESUMED:0", "keep:STOPPED:5");
     CHECK(virDomainDestroy(transient) == 0);
-    EXPECT_LOG("passing:STOPPED:1");
+    EXPECT_LOG("passing:STOPPED:1", "passing:REMOVED");
     CHECK(virDomainUndefine(keep) == 0 && virDomainUndefine(lost) == 0);
-    EXPECT_LOG("keep:UNDEFINED:0", "lost:UNDEFINED:0");
+    EXPECT_LOG("keep:UNDEFINED:0", "keep:REMOVED", "lost:UNDEFINED:0", "lost:REMOVED");
     virDomainFree(keep);
     virDomainFree(lost);
     virDomainFree(transient);
@@ -439,13 +518,16 @@ static int have_qemu(void)
 
 int main(int argc, char **argv)
 {
+    self_path = argv[0];
     if (argc == 3 && !strcmp(argv[1], "--probe-lock"))
         return probe_lock(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--probe-open"))
+        return probe_open(argv[2]);
     if (!have_qemu()) {
         printf("SKIP test_qemu: qemu-system-x86_64 is not installed\n");
         return 0;
     }
-    self_path = argv[0];
+    threads_at_start = count_threads();
     harness_init();
     harness_watchdog(100);
     /* The same time limit, killing this test's QEMUs before it fails. */
@@ -459,6 +541,7 @@ int main(int argc, char **argv)
     open_conn();
     RUN(test_capabilities);
     RUN(test_lifecycle);
+    RUN(test_create_xml_of_a_defined_domain);
     RUN(test_terminated_and_killed_from_outside);
     RUN(test_refused_configuration);
     RUN(test_second_process_refused);

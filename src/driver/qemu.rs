@@ -836,3 +836,155 @@ impl ObjectDriver for QemuDriver {
         self.inner.store.lock().objects.get(obj).map(|o| o.def.to_xml())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(name: &str, data: Value) -> QmpEvent {
+        QmpEvent { name: name.into(), data, timestamp_us: 0 }
+    }
+
+    /// A store with one running domain, and the bus's events after that point as
+    /// "EVENT:detail" (lifecycle) or the kind's name.
+    fn running() -> (Store<QemuDomain>, Uuid, u64) {
+        let store = Store::new(VIR_FROM_QEMU);
+        let def = DomainDef::parse("<domain type='qemu'><name>vm</name><memory>1024</memory><os><type>hvm</type></os></domain>").unwrap();
+        let uuid = store
+            .commit(|txn| {
+                let uuid = txn.define(def)?;
+                txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, false);
+                Ok(uuid)
+            })
+            .unwrap();
+        let mark = store.revision();
+        (store, uuid, mark)
+    }
+
+    fn story(store: &Store<QemuDomain>, from: u64) -> Vec<String> {
+        store
+            .bus
+            .history()
+            .iter()
+            .filter(|e| e.revision > from)
+            .map(|e| match &e.kind {
+                EventKind::Lifecycle { event, detail } => format!("{event}:{detail}@{}/{}", e.state, e.reason),
+                EventKind::Reboot => "reboot".into(),
+                EventKind::RtcChange { utc_offset } => format!("rtc:{utc_offset}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn apply(store: &Store<QemuDomain>, uuid: &Uuid, e: QmpEvent) {
+        store.commit(|txn| Ok(apply_event(txn, uuid, &e))).unwrap();
+    }
+
+    #[test]
+    fn qmp_events_become_libvirt_events() {
+        let (store, uuid, mark) = running();
+        // A STOP nobody asked for has an unknown cause; one asked for is the user's.
+        apply(&store, &uuid, event("STOP", json!({})));
+        apply(&store, &uuid, event("STOP", json!({})));
+        apply(&store, &uuid, event("RESUME", json!({})));
+        store.commit(|txn| Ok(txn.obj(&uuid).ext.pause_reason = Some(VIR_DOMAIN_PAUSED_USER))).unwrap();
+        apply(&store, &uuid, event("STOP", json!({})));
+        store.commit(|txn| Ok(txn.obj(&uuid).ext.running_reason = Some(VIR_DOMAIN_RUNNING_UNPAUSED))).unwrap();
+        apply(&store, &uuid, event("RESUME", json!({})));
+        apply(&store, &uuid, event("RESET", json!({"guest": false, "reason": "host-qmp-system-reset"})));
+        apply(&store, &uuid, event("RTC_CHANGE", json!({"offset": -3600})));
+        apply(&store, &uuid, event("POWERDOWN", json!({})));
+        apply(&store, &uuid, event("SHUTDOWN", json!({"guest": true, "reason": "guest-shutdown"})));
+        apply(&store, &uuid, event("SHUTDOWN", json!({"guest": false, "reason": "host-signal"})));
+        let (s, e, r) = (VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_SHUTDOWN);
+        assert_eq!(
+            story(&store, mark),
+            [
+                format!("{s}:0@{VIR_DOMAIN_PAUSED}/{VIR_DOMAIN_PAUSED_UNKNOWN}"),
+                format!("{e}:0@{VIR_DOMAIN_RUNNING}/{VIR_DOMAIN_RUNNING_UNKNOWN}"),
+                format!("{s}:0@{VIR_DOMAIN_PAUSED}/{VIR_DOMAIN_PAUSED_USER}"),
+                format!("{e}:0@{VIR_DOMAIN_RUNNING}/{VIR_DOMAIN_RUNNING_UNPAUSED}"),
+                "reboot".into(),
+                "rtc:-3600".into(),
+                format!("{r}:{VIR_DOMAIN_EVENT_SHUTDOWN_GUEST}@{VIR_DOMAIN_SHUTDOWN}/{VIR_DOMAIN_SHUTDOWN_UNKNOWN}"),
+            ],
+            "a repeated STOP and SHUTDOWN, and POWERDOWN, change nothing"
+        );
+        assert!(store.lock().domains[&uuid].ext.got_shutdown);
+    }
+
+    #[test]
+    fn a_destroy_hides_the_shutdown_its_signal_causes() {
+        let (store, uuid, mark) = running();
+        store.commit(|txn| Ok(txn.obj(&uuid).ext.destroying = true)).unwrap();
+        apply(&store, &uuid, event("SHUTDOWN", json!({"guest": false, "reason": "host-signal"})));
+        assert!(story(&store, mark).is_empty());
+    }
+
+    #[test]
+    fn qemu_uris() {
+        let embed = |uri: &str| paths_of_uri(uri).expect("a qemu URI");
+        assert_eq!(embed("qemu:///embed?root=/var/x%20y").unwrap(), Paths::embedded(Path::new("/var/x y")));
+        for bad in ["qemu:///embed?root=x", "qemu:///embed", "qemu:///embed?root=/a&b=1", "qemu:///embed?root=/%zz", "qemu:///system"] {
+            assert_eq!(embed(bad).unwrap_err().code, VIR_ERR_NO_CONNECT, "{bad}");
+        }
+        assert!(paths_of_uri("test:///default").is_none());
+        assert_eq!(percent_decoded("%41b%2f"), Some("Ab/".into()));
+    }
+
+    fn qemu_available() -> bool {
+        std::process::Command::new(config::DEFAULT_EMULATOR).arg("--version").output().is_ok_and(|o| o.status.success())
+    }
+
+    /// A guest's own power-off and RTC writes, played through the monitor's port I/O on a `pc`
+    /// machine with no guest code (PIIX4's PM control register at 0x604 and the CMOS at 0x70).
+    #[test]
+    fn real_qemu_guest_power_off_and_rtc_change() {
+        if !qemu_available() {
+            eprintln!("skipped: {} is not installed", config::DEFAULT_EMULATOR);
+            return;
+        }
+        let root = PathBuf::from(format!("/tmp/vqr-{}", &Uuid::new_v4().simple().to_string()[..8]));
+        let driver = QemuDriver::open(Paths::embedded(&root)).unwrap();
+        let mark = driver.inner.store.revision();
+        let dom = driver
+            .create_xml("<domain type='qemu'><name>g</name><memory unit='MiB'>32</memory><os><type machine='pc'>hvm</type></os></domain>", 0)
+            .unwrap();
+        let pid = driver.inner.store.read(&dom, |o| o.ext.pid.unwrap()).unwrap();
+        let monitor = driver.inner.store.read(&dom, |o| o.ext.monitor.clone().unwrap()).unwrap();
+        let port_write = |line: &str| monitor.execute("human-monitor-command", Some(serde_json::json!({ "command-line": line })));
+        port_write("o /b 0x70 0x00").unwrap();
+        port_write("o /b 0x71 0x30").unwrap();
+        // Until the firmware has set the PM registers up, the write goes nowhere: repeat it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut gone = None;
+        while gone.is_none() && Instant::now() < deadline {
+            let _ = port_write("o /w 0x604 0x2000");
+            gone = driver.inner.store.wait_until_deadline(Instant::now() + Duration::from_millis(20), |st| {
+                (!st.domains.contains_key(&dom.uuid)).then_some(())
+            });
+        }
+        if gone.is_none() {
+            let _ = crate::sys::kill(pid, crate::sys::Signal::Kill);
+        }
+        let story: Vec<String> = story(&driver.inner.store, mark).into_iter().map(|e| e.split('@').next().unwrap().to_string()).collect();
+        let rtc = story.iter().filter(|e| e.starts_with("rtc:")).count();
+        let lifecycle: Vec<&String> = story.iter().filter(|e| !e.starts_with("rtc:")).collect();
+        assert_eq!(rtc, 1, "{story:?}");
+        assert_eq!(
+            lifecycle,
+            [
+                "Existence { kind: 0 }",
+                &format!("{VIR_DOMAIN_EVENT_STARTED}:{VIR_DOMAIN_EVENT_STARTED_BOOTED}"),
+                &format!("{VIR_DOMAIN_EVENT_SHUTDOWN}:{VIR_DOMAIN_EVENT_SHUTDOWN_GUEST}"),
+                &format!("{VIR_DOMAIN_EVENT_STOPPED}:{VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN}"),
+                "Existence { kind: 1 }",
+            ]
+        );
+        assert!(!driver.inner.paths.pidfile("g").exists() && !driver.inner.paths.monitor("g").exists());
+        drop(monitor);
+        drop(driver);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
