@@ -342,11 +342,13 @@ static void test_refused_configuration(void)
 {
     char xml[512];
     const char *unsupported[] = {
-        "<devices><disk type='file' device='disk'><source file='/x.img'/><target dev='vda'/></disk></devices>",
+        "<devices><disk type='block' device='disk'><source dev='/dev/sda'/><target dev='vda'/></disk></devices>",
+        "<devices><disk type='file' device='disk'><driver type='vmdk'/><source file='/x.img'/><target dev='vda'/></disk></devices>",
+        "<devices><interface type='user'/></devices>",
         "<features><acpi/></features>",
         "<on_crash>restart</on_crash>",
     };
-    const char *named[] = {"<devices><disk>", "<features>", "<on_crash>"};
+    const char *named[] = {"<disk type='block'>", "'vmdk'", "<devices><interface>", "<features>", "<on_crash>"};
     for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
         CHECK(virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "bad", unsupported[i])) == NULL);
         EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
@@ -370,12 +372,160 @@ static void test_refused_configuration(void)
     EXPECT_LOG(NULL);
 }
 
+/* ---- a real block-stream job through the job API ---------------------------------------- */
+
+#define MAXJOBLOG 32
+static int joblog[MAXJOBLOG];
+static int njoblog;
+
+static void on_job_state(virConnectPtr c, virDomainPtr dom, const char *jobname, virDomainJobKind kind,
+                         virDomainJobState state, void *opaque)
+{
+    (void)c;
+    (void)dom;
+    (void)opaque;
+    CHECK(!strcmp(jobname, "block-pull-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_PULL);
+    if (njoblog < MAXJOBLOG)
+        joblog[njoblog++] = state;
+}
+
+static void on_block_job(virConnectPtr c, virDomainPtr dom, const char *disk, int type, int status, void *opaque)
+{
+    (void)c;
+    (void)dom;
+    (void)opaque;
+    CHECK(!strcmp(disk, "vda") && type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    /* Block job statuses after the job states: 100 + status. */
+    if (njoblog < MAXJOBLOG)
+        joblog[njoblog++] = 100 + status;
+}
+
+static void expect_jobs(const int *want, int n)
+{
+    double until = now_ms() + 10000;
+    while (njoblog < n && now_ms() < until) {
+        pump();
+        usleep(1000);
+    }
+    pump();
+    int ok = njoblog == n;
+    for (int i = 0; ok && i < n; i++)
+        ok = joblog[i] == want[i];
+    if (!ok) {
+        fprintf(stderr, "job events:");
+        for (int i = 0; i < njoblog; i++)
+            fprintf(stderr, " %d", joblog[i]);
+        fprintf(stderr, "\n");
+    }
+    CHECK(ok);
+    njoblog = 0;
+}
+#define EXPECT_JOBS(...) expect_jobs((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+
+/* A base image with 1 MiB of data and an empty qcow2 overlay on it; the domain's XML. */
+static int make_chain(const char *name, char *xml, size_t len)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "qemu-img create -q -f qcow2 %s/%s-base.qcow2 4M && "
+             "qemu-io -c 'write -P 0x5a 0 1M' %s/%s-base.qcow2 >/dev/null && "
+             "qemu-img create -q -f qcow2 -b %s/%s-base.qcow2 -F qcow2 %s/%s-top.qcow2",
+             root, name, root, name, root, name, root, name);
+    if (system(cmd) != 0)
+        return -1;
+    char disk[512];
+    snprintf(disk, sizeof disk,
+             "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+             "<source file='%s/%s-top.qcow2'/><backingStore type='file'><format type='qcow2'/>"
+             "<source file='%s/%s-base.qcow2'/></backingStore><target dev='vda' bus='virtio'/></disk></devices>",
+             root, name, root, name);
+    domain_xml(xml, len, name, disk);
+    return 0;
+}
+
+static void test_block_pull(void)
+{
+    if (system("command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1") != 0) {
+        printf("SKIP test_block_pull: qemu-img is not installed\n");
+        return;
+    }
+    int job_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_JOB_STATE, CB(on_job_state), NULL, NULL);
+    int block_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, CB(on_block_job), NULL, NULL);
+    CHECK(job_id >= 0 && block_id >= 0);
+    char xml[2048];
+    CHECK(make_chain("pull", xml, sizeof xml) == 0);
+    virDomainPtr dom = virDomainCreateXML(conn, xml, 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("pull");
+    CHECK(virDomainBlockPull(dom, "vdb", 0, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
+
+    /* To the end, kept listed by PERSIST: CREATED, RUNNING, PENDING, COMPLETED, BLOCK_JOB completed. */
+    CHECK(virDomainBlockPull(dom, "vda", 0, VIR_DOMAIN_JOB_PERSIST) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_PENDING,
+                VIR_DOMAIN_JOB_STATE_COMPLETED, 100 + VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    virDomainJobPtr *jobs = NULL;
+    int n = virDomainJobList(dom, &jobs, 0);
+    CHECK(n == 1);
+    if (n == 1) {
+        unsigned long long current = 0, end = 0;
+        CHECK(jobs[0]->state == VIR_DOMAIN_JOB_STATE_COMPLETED);
+        CHECK(virTypedParamsGetULLong(jobs[0]->data, (int)jobs[0]->ndata, "current", &current) == 1);
+        CHECK(virTypedParamsGetULLong(jobs[0]->data, (int)jobs[0]->ndata, "end", &end) == 1);
+        CHECK(end > 0 && current == end);
+    }
+    for (int i = 0; i < n; i++)
+        virDomainJobFree(jobs[i]);
+    free(jobs);
+    char *desc = virDomainGetXMLDesc(dom, 0);
+    CHECK(desc && !strstr(desc, "pull-base.qcow2") && !strstr(desc, "backingStore"));
+    free(desc);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "qemu-img info -U %s/pull-top.qcow2 | grep -q 'backing file'", root);
+    CHECK(system(cmd) != 0);
+    CHECK(virDomainJobControl(dom, "block-pull-vda", VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS, 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_NONE);
+    CHECK(virDomainBlockPull(dom, "vda", 0, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+
+    /* At one byte per second a pull stays running: progress shows, and an abort ends it. */
+    CHECK(make_chain("slow", xml, sizeof xml) == 0);
+    dom = virDomainCreateXML(conn, xml, 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("slow");
+    CHECK(virDomainBlockPull(dom, "vda", 1, VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES) == 0);
+    virDomainBlockJobInfo info = {0};
+    CHECK(virDomainGetBlockJobInfo(dom, "vda", &info, 0) == 1);
+    CHECK(info.type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL && info.end > 0 && info.cur < info.end);
+    CHECK(virDomainBlockPull(dom, "vda", 0, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    CHECK(virDomainBlockJobAbort(dom, "vda", 0) == 0);
+    CHECK(virDomainGetBlockJobInfo(dom, "vda", &info, 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_ABORTING,
+                VIR_DOMAIN_JOB_STATE_ABORTED, 100 + VIR_DOMAIN_BLOCK_JOB_CANCELED, VIR_DOMAIN_JOB_STATE_NONE);
+    desc = virDomainGetXMLDesc(dom, 0);
+    CHECK(desc && strstr(desc, "slow-base.qcow2"));
+    free(desc);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+    virConnectDomainEventDeregisterAny(conn, job_id);
+    virConnectDomainEventDeregisterAny(conn, block_id);
+    nlog = 0;
+}
+
 static void test_capabilities(void)
 {
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_LIFECYCLE) == 1);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_REBOOT) == 1);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_WATCHDOG) == 0);
-    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_JOB) == 0);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2) == 1);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_GRAPHICS) == 0);
     char *got = virConnectGetURI(conn);
     CHECK(got && !strcmp(got, uri));
     free(got);
@@ -544,6 +694,7 @@ int main(int argc, char **argv)
     RUN(test_create_xml_of_a_defined_domain);
     RUN(test_terminated_and_killed_from_outside);
     RUN(test_refused_configuration);
+    RUN(test_block_pull);
     RUN(test_second_process_refused);
     RUN(test_reconnect);
     virConnectClose(conn);

@@ -6,6 +6,7 @@
 //! them again through their pid files and monitor sockets when it opens the same root.
 
 mod config;
+mod jobs;
 mod process;
 pub mod qmp;
 
@@ -16,7 +17,7 @@ use crate::domains::{check_flags, def_error, DomainObj, Store, Txn};
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::family::Family;
-use crate::events::{DomainRef, EventKind};
+use crate::events::{DomainRef, EventKind, IoErrorEvent};
 use crate::jobs::{Job, JobOp};
 use crate::model::def::DomainDef;
 use crate::model::xml::MAX_DOCUMENT_BYTES;
@@ -41,9 +42,19 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
-/// RTC_CHANGE, and existence.
-const SUPPORTED_EVENT_IDS: &[i32] =
-    &[VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_REBOOT, VIR_DOMAIN_EVENT_ID_RTC_CHANGE, VIR_DOMAIN_EVENT_ID_EXISTENCE];
+/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), existence, and for its block pulls JOB_STATE
+/// with the old BLOCK_JOB events.
+const SUPPORTED_EVENT_IDS: &[i32] = &[
+    VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+    VIR_DOMAIN_EVENT_ID_REBOOT,
+    VIR_DOMAIN_EVENT_ID_RTC_CHANGE,
+    VIR_DOMAIN_EVENT_ID_IO_ERROR,
+    VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+    VIR_DOMAIN_EVENT_ID_EXISTENCE,
+    VIR_DOMAIN_EVENT_ID_JOB_STATE,
+];
 
 /// Each QEMU process the backend starts or finds gets its own number, so that what its
 /// monitor reports is never applied to a later process of the same domain.
@@ -66,6 +77,8 @@ pub struct QemuDomain {
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
+    /// Running pulls: job name → (disk target, chain index of their base).
+    pulls: HashMap<String, (String, usize)>,
 }
 
 struct Inner {
@@ -233,18 +246,16 @@ impl Inner {
         })
     }
 
-    fn on_monitor(&self, uuid: Uuid, generation: u64, incoming: Incoming) {
+    fn on_monitor(self: &Arc<Self>, uuid: Uuid, generation: u64, incoming: Incoming) {
         let current = |txn: &Txn<QemuDomain>| {
             txn.st.domains.get(&uuid).is_some_and(|o| o.ext.generation == generation && o.is_active())
         };
         match incoming {
             Incoming::Event(event) => {
-                let _ = self.store.commit(|txn| {
-                    if current(txn) {
-                        apply_event(txn, &uuid, &event);
-                    }
-                    Ok(())
-                });
+                let follow_up = self.store.commit(|txn| Ok(if current(txn) { apply_event(txn, &uuid, &event) } else { None }));
+                if let Ok(Some(follow_up)) = follow_up {
+                    self.follow_up(uuid, follow_up);
+                }
             }
             Incoming::Closed => {
                 let ended = self.store.commit(|txn| {
@@ -337,8 +348,9 @@ impl Inner {
     }
 }
 
-/// Commits what a QMP event means for the domain, as libvirt's QEMU driver maps it.
-fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) {
+/// Commits what a QMP event means for the domain, as libvirt's QEMU driver maps it; returns
+/// what is left to do on another thread.
+fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Option<jobs::FollowUp> {
     let obj = txn.obj(uuid);
     let state = obj.state.state;
     match event.name.as_str() {
@@ -367,8 +379,43 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) {
                 txn.emit(uuid, EventKind::RtcChange { utc_offset: offset });
             }
         }
+        "BLOCK_IO_ERROR" => io_error(txn, uuid, &event.data),
+        "JOB_STATUS_CHANGE" => {
+            let text = |k: &str| event.data.get(k).and_then(Value::as_str);
+            if let (Some(id), Some(status)) = (text("id"), text("status")) {
+                return jobs::status_changed(txn, uuid, id, status);
+            }
+        }
         _ => {}
     }
+    None
+}
+
+/// BLOCK_IO_ERROR: IO_ERROR and IO_ERROR_REASON with the disk's path and target; a `stop`
+/// action pauses the domain (PAUSED_IOERROR) before QEMU's STOP arrives, as in libvirt.
+fn io_error(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
+    let text = |k: &str| data.get(k).and_then(Value::as_str).unwrap_or("");
+    // The device's qdev ID is the disk target; a disk without a device is named by its node.
+    let target = match text("device") {
+        "" => text("node-name").split('-').next().unwrap_or("").to_string(),
+        device => device.to_string(),
+    };
+    let obj = txn.obj(uuid);
+    let Some(disk) = obj.def.find_disk(&target) else { return };
+    let path = disk.source.clone().unwrap_or_default();
+    let action = match text("action") {
+        "stop" => VIR_DOMAIN_EVENT_IO_ERROR_PAUSE,
+        "report" => VIR_DOMAIN_EVENT_IO_ERROR_REPORT,
+        _ => VIR_DOMAIN_EVENT_IO_ERROR_NONE,
+    };
+    let nospace = data.get("nospace").and_then(Value::as_bool).unwrap_or(false);
+    let paused_now = action == VIR_DOMAIN_EVENT_IO_ERROR_PAUSE && obj.state.state == VIR_DOMAIN_RUNNING;
+    let c = |s: &str| std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default();
+    let event = IoErrorEvent { src_path: c(&path), dev_alias: c(&target), action, reason: c(if nospace { "enospc" } else { "" }) };
+    if paused_now {
+        txn.pause(uuid, VIR_DOMAIN_PAUSED_IOERROR, VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
+    }
+    txn.emit(uuid, EventKind::IoError(Box::new(event)));
 }
 
 impl Driver for QemuDriver {
@@ -689,23 +736,25 @@ impl Driver for QemuDriver {
     }
 
     fn job_list(&self, dom: &DomainRef, flags: u32) -> Result<Vec<Job>> {
+        self.inner.refresh_progress(dom);
         self.inner.store.job_list(dom, flags)
     }
 
     fn job_xml(&self, dom: &DomainRef, name: &str, flags: u32) -> Result<String> {
+        self.inner.refresh_progress(dom);
         self.inner.store.job_xml(dom, name, flags)
     }
 
-    fn job_control(&self, _dom: &DomainRef, _name: &str, _op: JobOp, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainJobControl"))
+    fn job_control(&self, dom: &DomainRef, name: &str, op: JobOp, flags: u32) -> Result<()> {
+        self.inner.job_control(dom, name, op, flags)
     }
 
     fn fail_job(&self, _dom: &DomainRef, _name: &str, _message: &str, _flags: u32) -> Result<()> {
         Err(no_support("virTestDomainFailJob"))
     }
 
-    fn block_rebase(&self, _dom: &DomainRef, _disk: &str, _base: Option<&str>, _bandwidth: u64, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainBlockRebase"))
+    fn block_rebase(&self, dom: &DomainRef, disk: &str, base: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.inner.block_pull(dom, disk, base, bandwidth, flags)
     }
 
     fn block_commit(&self, _dom: &DomainRef, _disk: &str, _base: Option<&str>, _top: Option<&str>, _bandwidth: u64, _flags: u32) -> Result<()> {
@@ -741,24 +790,29 @@ impl Driver for QemuDriver {
     }
 
     fn domain_job(&self, dom: &DomainRef, _completed: bool, _keep: bool) -> Result<Option<Job>> {
-        // No job runs on this backend yet.
+        // No domain job (migration, save, dump, backup) runs on this backend yet.
         self.inner.store.read(dom, |_| None)
     }
 
-    fn abort_job(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainAbortJob"))
+    fn abort_job(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0)?;
+        self.inner.store.read(dom, |_| ())?;
+        Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "no job is active on the domain"))
     }
 
     fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<Job>> {
-        self.inner.store.block_job(dom, disk)
+        self.inner.refresh_progress(dom);
+        let target = self.inner.store.read(dom, |o| o.def.find_disk(disk).map(|d| d.target_dev.clone()))?;
+        let target = target.ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", dom.name)))?;
+        self.inner.store.block_job(dom, &target)
     }
 
-    fn block_job_abort(&self, _dom: &DomainRef, _disk: &str, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainBlockJobAbort"))
+    fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
+        self.inner.block_job_abort(dom, disk, flags)
     }
 
-    fn block_job_set_speed(&self, _dom: &DomainRef, _disk: &str, _bandwidth: u64) -> Result<()> {
-        Err(no_support("virDomainBlockJobSetSpeed"))
+    fn block_job_set_speed(&self, dom: &DomainRef, disk: &str, bandwidth: u64) -> Result<()> {
+        self.inner.block_job_set_speed(dom, disk, bandwidth)
     }
 }
 

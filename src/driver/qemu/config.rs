@@ -6,6 +6,7 @@ use crate::abi::*;
 use crate::error::{Result, VirError};
 use crate::model::def::DomainDef;
 use crate::model::xml::{self, Element};
+use serde_json::{json, Value};
 use std::path::Path;
 
 /// The emulator used when the XML names none, looked up on PATH.
@@ -22,6 +23,32 @@ pub struct Launch {
     pub accel: &'static str,
     pub memory_kib: u64,
     pub vcpus: u32,
+    pub disks: Vec<Disk>,
+}
+
+/// A disk: a chain of image files as `-blockdev` nodes (index 0 the active image), attached
+/// to a virtio-blk device unless the machine has no bus for one (`none`: the disk is a block
+/// node only, for block jobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disk {
+    pub target: String,
+    pub chain: Vec<Layer>,
+    pub readonly: bool,
+    /// QEMU's `werror` and `rerror` from `<driver error_policy rerror_policy>`.
+    pub werror: Option<&'static str>,
+    pub rerror: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    pub path: String,
+    /// `raw` or `qcow2`.
+    pub format: &'static str,
+}
+
+/// The node names of layer `index` of disk `target`: its file node and its format node.
+pub fn node_names(target: &str, index: usize) -> (String, String) {
+    (format!("{target}-file{index}"), format!("{target}-fmt{index}"))
 }
 
 /// Where one running domain's files are.
@@ -76,6 +103,7 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
     only_attrs(&root, "domain", &["type"])?;
     let mut machine = DEFAULT_MACHINE.to_string();
     let mut emulator = DEFAULT_EMULATOR.to_string();
+    let mut disks = Vec::new();
     for e in root.elements() {
         let name = e.name.as_str();
         match name {
@@ -128,6 +156,7 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
                             emulator = path;
                         }
                         "memballoon" if d.attr("model") == Some("none") => only_attrs(d, "memballoon", &["model"])?,
+                        "disk" => disks.push(disk(d)?),
                         other => return Err(unsupported(format!("<devices><{other}>"))),
                     }
                 }
@@ -138,7 +167,104 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
     if machine == "none" && def.vcpus() > 1 {
         return Err(unsupported(format!("<vcpu>{}</vcpu> with machine 'none' (it has at most one CPU)", def.vcpus())));
     }
-    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus() })
+    if machine == "none" {
+        if let Some(d) = disks.iter().find(|d| d.werror.is_some()) {
+            return Err(unsupported(format!("<driver error_policy> of disk '{}' with machine 'none' (no device to apply it to)", d.target)));
+        }
+    }
+    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks })
+}
+
+/// QEMU's name for a libvirt error policy.
+fn error_action(policy: &str, what: &str, target: &str) -> Result<&'static str> {
+    Ok(match policy {
+        "stop" => "stop",
+        "report" => "report",
+        "ignore" => "ignore",
+        "enospace" => "enospc",
+        other => return Err(unsupported(format!("{what}={} of disk '{target}'", xml::quoted(other)))),
+    })
+}
+
+/// An image file path as the XML gives it: absolute.
+fn image_path(e: &Element, target: &str) -> Result<String> {
+    let source = e.child("source").ok_or_else(|| unsupported(format!("disk '{target}' without a <source file>")))?;
+    only_attrs(source, "disk/source", &["file", "index"])?;
+    match source.attr("file") {
+        Some(p) if p.starts_with('/') && !p.contains('\0') => Ok(p.to_string()),
+        _ => Err(unsupported(format!("<source> of disk '{target}' other than an absolute file path"))),
+    }
+}
+
+fn image_format(value: Option<&str>, target: &str) -> Result<&'static str> {
+    match value.unwrap_or("raw") {
+        "raw" => Ok("raw"),
+        "qcow2" => Ok("qcow2"),
+        other => Err(unsupported(format!("image format {} of disk '{target}'", xml::quoted(other)))),
+    }
+}
+
+fn disk(e: &Element) -> Result<Disk> {
+    let target_el = e.child("target");
+    let target = target_el.and_then(|t| t.attr("dev")).unwrap_or_default().to_string();
+    let valid_target = (1..=16).contains(&target.len())
+        && target.starts_with(|c: char| c.is_ascii_lowercase())
+        && target.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !valid_target {
+        return Err(unsupported(format!("disk target {} (a name like vda)", xml::quoted(&target))));
+    }
+    only_attrs(e, "disk", &["type", "device"])?;
+    if e.attr("type") != Some("file") {
+        return Err(unsupported(format!("<disk type={}> of '{target}'", xml::quoted(e.attr("type").unwrap_or("")))));
+    }
+    if e.attr("device").is_some_and(|d| d != "disk") {
+        return Err(unsupported(format!("<disk device={}> of '{target}'", xml::quoted(e.attr("device").unwrap_or("")))));
+    }
+    let (mut format, mut werror, mut rerror, mut readonly) = (None, None, None, false);
+    for c in e.elements() {
+        match c.name.as_str() {
+            "source" | "backingStore" | "alias" => {}
+            "target" => {
+                only_attrs(c, "disk/target", &["dev", "bus"])?;
+                if c.attr("bus").is_some_and(|b| b != "virtio") {
+                    return Err(unsupported(format!("<target bus={}> of disk '{target}'", xml::quoted(c.attr("bus").unwrap_or("")))));
+                }
+            }
+            "driver" => {
+                only_attrs(c, "disk/driver", &["name", "type", "error_policy", "rerror_policy"])?;
+                if c.attr("name").is_some_and(|n| n != "qemu") {
+                    return Err(unsupported(format!("<driver name={}> of disk '{target}'", xml::quoted(c.attr("name").unwrap_or("")))));
+                }
+                format = c.attr("type");
+                werror = c.attr("error_policy").map(|p| error_action(p, "error_policy", &target)).transpose()?;
+                rerror = c.attr("rerror_policy").map(|p| error_action(p, "rerror_policy", &target)).transpose()?;
+                // As libvirt: reads follow the write policy unless told otherwise (no ENOSPC on a read).
+                if rerror.is_none() && werror != Some("enospc") {
+                    rerror = werror;
+                }
+            }
+            "readonly" => readonly = true,
+            other => return Err(unsupported(format!("<disk><{other}> of '{target}'"))),
+        }
+    }
+    let mut chain = vec![Layer { path: image_path(e, &target)?, format: image_format(format, &target)? }];
+    let mut layer = e.child("backingStore").filter(|b| b.child("source").is_some());
+    while let Some(b) = layer {
+        if chain.last().is_some_and(|l| l.format == "raw") {
+            return Err(unsupported(format!("a backing store under a raw image of disk '{target}'")));
+        }
+        only_attrs(b, "backingStore", &["type", "index"])?;
+        if b.attr("type").is_some_and(|t| t != "file") {
+            return Err(unsupported(format!("<backingStore type={}> of disk '{target}'", xml::quoted(b.attr("type").unwrap_or("")))));
+        }
+        let format = b.child("format").and_then(|f| f.attr("type"));
+        chain.push(Layer { path: image_path(b, &target)?, format: image_format(format, &target)? });
+        if chain.len() > 64 {
+            return Err(unsupported(format!("a backing chain deeper than 64 images on disk '{target}'")));
+        }
+        layer = b.child("backingStore").filter(|b| b.child("source").is_some());
+    }
+    Ok(Disk { target, chain, readonly, werror, rerror })
 }
 
 /// A value in a QEMU option list, where a comma is written twice.
@@ -175,7 +301,36 @@ pub fn arguments(def: &DomainDef, launch: &Launch, files: &RunFiles) -> Vec<Stri
         "-S".into(),
         "-daemonize".into(),
     ]
-    .into()
+    .into_iter()
+    .chain(launch.disks.iter().flat_map(|d| disk_arguments(d, launch.machine != "none")))
+    .collect()
+}
+
+/// A disk's `-blockdev` nodes, deepest backing image first (JSON: no option escaping), and
+/// its device.
+fn disk_arguments(disk: &Disk, with_device: bool) -> Vec<String> {
+    let mut args = Vec::new();
+    for (i, layer) in disk.chain.iter().enumerate().rev() {
+        let (file, fmt) = node_names(&disk.target, i);
+        let file_node = json!({ "driver": "file", "filename": layer.path, "node-name": file, "read-only": disk.readonly || i > 0 });
+        let mut fmt_node = json!({ "driver": layer.format, "file": file, "node-name": fmt, "read-only": disk.readonly || i > 0 });
+        if layer.format == "qcow2" {
+            // The chain is the XML's: QEMU must not open what the image header names.
+            fmt_node["backing"] = disk.chain.get(i + 1).map_or(Value::Null, |_| Value::String(node_names(&disk.target, i + 1).1));
+        }
+        args.extend(["-blockdev".to_string(), file_node.to_string(), "-blockdev".to_string(), fmt_node.to_string()]);
+    }
+    if with_device {
+        let mut device = format!("virtio-blk-pci,drive={},id={}", node_names(&disk.target, 0).1, disk.target);
+        if let Some(w) = disk.werror {
+            device.push_str(&format!(",werror={w}"));
+        }
+        if let Some(r) = disk.rerror {
+            device.push_str(&format!(",rerror={r}"));
+        }
+        args.extend(["-device".to_string(), device]);
+    }
+    args
 }
 
 #[cfg(test)]
@@ -205,7 +360,7 @@ mod tests {
         let launch = plan(&d, false).unwrap();
         assert_eq!(
             launch,
-            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1 }
+            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1, disks: vec![] }
         );
         assert_eq!(plan(&d, true).unwrap().accel, "kvm");
         let args = arguments(&d, &launch, &RunFiles { monitor: Path::new("/r,x/vm.qmp"), pidfile: Path::new("/r/vm.pid") });
@@ -218,9 +373,41 @@ mod tests {
     }
 
     #[test]
+    fn disks_become_blockdev_chains_and_devices() {
+        let d = def(
+            "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2' error_policy='stop'/>\
+             <source file='/i/top.qcow2'/><backingStore type='file'><format type='qcow2'/><source file='/i/mid.qcow2'/>\
+             <backingStore type='file'><format type='raw'/><source file='/i/base.raw'/></backingStore></backingStore>\
+             <target dev='vda' bus='virtio'/></disk></devices>",
+            "<type machine='pc'>hvm</type>",
+        );
+        let launch = plan(&d, false).unwrap();
+        let disk = &launch.disks[0];
+        assert_eq!((disk.werror, disk.rerror), (Some("stop"), Some("stop")));
+        assert_eq!(disk.chain.iter().map(|l| (l.path.as_str(), l.format)).collect::<Vec<_>>(), [
+            ("/i/top.qcow2", "qcow2"),
+            ("/i/mid.qcow2", "qcow2"),
+            ("/i/base.raw", "raw")
+        ]);
+        let args = disk_arguments(disk, true);
+        let nodes: Vec<Value> = args.iter().skip(1).step_by(2).take(6).map(|a| serde_json::from_str(a).unwrap()).collect();
+        assert_eq!(nodes[0], json!({"driver": "file", "filename": "/i/base.raw", "node-name": "vda-file2", "read-only": true}));
+        assert_eq!(nodes[3]["backing"], "vda-fmt2");
+        assert_eq!(nodes[5], json!({"driver": "qcow2", "file": "vda-file0", "node-name": "vda-fmt0", "read-only": false, "backing": "vda-fmt1"}));
+        assert_eq!(args[args.len() - 1], "virtio-blk-pci,drive=vda-fmt0,id=vda,werror=stop,rerror=stop");
+        assert!(!disk_arguments(disk, false).contains(&"-device".to_string()), "machine none: a node only");
+    }
+
+    #[test]
     fn what_the_backend_cannot_honour_is_refused_by_name() {
         let hvm = "<type machine='none'>hvm</type>";
-        assert!(refused(&def("<devices><disk type='file'><target dev='vda'/></disk></devices>", hvm)).contains("<devices><disk>"));
+        assert!(refused(&def("<devices><disk type='block'><target dev='vda'/></disk></devices>", hvm)).contains("<disk type='block'>"));
+        let disk = |inner: &str| def(&format!("<devices><disk type='file'><source file='/a.img'/>{inner}<target dev='vda'/></disk></devices>"), hvm);
+        assert!(refused(&disk("<driver type='vmdk'/>")).contains("'vmdk'"));
+        assert!(refused(&disk("<driver type='raw' error_policy='stop'/>")).contains("machine 'none'"));
+        assert!(refused(&disk("<driver cache='none'/>")).contains("'cache'"));
+        assert!(refused(&disk("<shareable/>")).contains("<disk><shareable>"));
+        assert!(refused(&disk("<backingStore type='file'><source file='/b.img'/></backingStore>")).contains("raw image"));
         assert!(refused(&def("<features><acpi/></features>", hvm)).contains("<features>"));
         assert!(refused(&def("<on_crash>restart</on_crash>", hvm)).contains("<on_crash>"));
         assert!(refused(&def("", "<type machine='none'>hvm</type><boot dev='hd'/>")).contains("<os><boot>"));
