@@ -188,8 +188,10 @@ impl Inner {
     /// processes still running (reconnected) or gone meanwhile (reported STOPPED(FAILED)).
     fn load(self: &Arc<Self>) -> Result<()> {
         let read_def = |path: &Path| -> Option<DomainDef> {
-            let text = process::read_bounded(path, MAX_DOCUMENT_BYTES as u64).ok()?;
-            DomainDef::parse(&text).ok()
+            let parsed = process::read_bounded(path, MAX_DOCUMENT_BYTES as u64)
+                .map_err(|e| e.to_string())
+                .and_then(|text| DomainDef::parse(&text).map_err(|e| def_error(e).message));
+            parsed.map_err(|e| crate::debuglog::log(format_args!("QEMU backend: skipping '{}': {e}", path.display()))).ok()
         };
         for name in process::names_in(&self.paths.config, "xml") {
             if let Some(def) = read_def(&self.paths.config_xml(&name)).filter(|d| d.name() == name) {
@@ -391,8 +393,8 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
     None
 }
 
-/// BLOCK_IO_ERROR: IO_ERROR and IO_ERROR_REASON with the disk's path and target; a `stop`
-/// action pauses the domain (PAUSED_IOERROR) before QEMU's STOP arrives, as in libvirt.
+/// BLOCK_IO_ERROR: IO_ERROR and IO_ERROR_REASON with the disk's path and target, then for a
+/// `stop` action SUSPENDED(IOERROR) before QEMU's STOP arrives, in libvirt's order.
 fn io_error(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
     let text = |k: &str| data.get(k).and_then(Value::as_str).unwrap_or("");
     // The device's qdev ID is the disk target; a disk without a device is named by its node.
@@ -412,10 +414,10 @@ fn io_error(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
     let paused_now = action == VIR_DOMAIN_EVENT_IO_ERROR_PAUSE && obj.state.state == VIR_DOMAIN_RUNNING;
     let c = |s: &str| std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default();
     let event = IoErrorEvent { src_path: c(&path), dev_alias: c(&target), action, reason: c(if nospace { "enospc" } else { "" }) };
+    txn.emit(uuid, EventKind::IoError(Box::new(event)));
     if paused_now {
         txn.pause(uuid, VIR_DOMAIN_PAUSED_IOERROR, VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
     }
-    txn.emit(uuid, EventKind::IoError(Box::new(event)));
 }
 
 impl Driver for QemuDriver {
@@ -554,9 +556,13 @@ impl Driver for QemuDriver {
         let committed = inner.store.commit(|txn| {
             inner.release(def.name());
             let booted = booted?;
-            if !txn.st.domains.contains_key(&dom.uuid) {
+            let Some(obj) = txn.st.domains.get_mut(&dom.uuid) else {
                 inner.discard(def.name(), booted.0);
                 return Err(txn.st.no_such_uuid(dom));
+            };
+            if !Arc::ptr_eq(&obj.def, &def) {
+                // Redefined while QEMU was starting: what runs is what was started.
+                obj.pending_config = Some(std::mem::replace(&mut obj.def, def.clone()));
             }
             inner.commit_start(txn, &dom.uuid, booted, paused)
         });
@@ -966,6 +972,53 @@ mod tests {
             "a repeated STOP and SHUTDOWN, and POWERDOWN, change nothing"
         );
         assert!(store.lock().domains[&uuid].ext.got_shutdown);
+    }
+
+    #[test]
+    fn an_io_error_with_action_stop_pauses_and_job_statuses_move_jobs() {
+        let store = Store::new(VIR_FROM_QEMU);
+        let def = DomainDef::parse(
+            "<domain type='qemu'><name>vm</name><memory>1024</memory><os><type>hvm</type></os><devices>\
+             <disk type='file'><source file='/i/a.img'/><target dev='vda'/></disk></devices></domain>",
+        )
+        .unwrap();
+        let uuid = store
+            .commit(|txn| {
+                let uuid = txn.insert(DomainObj::new(def, false));
+                txn.start(&uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, false);
+                Ok(uuid)
+            })
+            .unwrap();
+        let mark = store.revision();
+        let io = json!({"device": "vda", "node-name": "vda-fmt0", "operation": "write", "action": "stop", "nospace": true, "reason": "No space left"});
+        apply(&store, &uuid, event("BLOCK_IO_ERROR", io));
+        apply(&store, &uuid, event("STOP", json!({})));
+        let report = json!({"device": "", "node-name": "vda-fmt0", "operation": "read", "action": "report", "nospace": false});
+        apply(&store, &uuid, event("BLOCK_IO_ERROR", report));
+        apply(&store, &uuid, event("BLOCK_IO_ERROR", json!({"device": "vdz", "action": "stop"})));
+        let story = story(&store, mark);
+        assert_eq!(story.len(), 3, "{story:?}: the STOP after the pause and an unknown disk change nothing");
+        assert!(story[0].contains("src_path: \"/i/a.img\"") && story[0].contains("action: 1") && story[0].contains("\"enospc\""), "{}", story[0]);
+        assert_eq!(story[1], format!("{VIR_DOMAIN_EVENT_SUSPENDED}:{VIR_DOMAIN_EVENT_SUSPENDED_IOERROR}@{VIR_DOMAIN_PAUSED}/{VIR_DOMAIN_PAUSED_IOERROR}"));
+        assert!(story[2].contains("dev_alias: \"vda\"") && story[2].contains("action: 2"), "{}", story[2]);
+
+        let job = crate::jobs::Job::new("block-pull-vda".into(), crate::jobs::JobKind::BlockPull, Default::default(), 0, 0, true);
+        store.commit(|txn| txn.job_start(&uuid, job).map(drop)).unwrap();
+        let status = |s: &str| {
+            store.commit(|txn| Ok(apply_event(txn, &uuid, &event("JOB_STATUS_CHANGE", json!({"id": "block-pull-vda", "status": s}))))).unwrap()
+        };
+        let state = || store.lock().domains[&uuid].jobs.get("block-pull-vda").unwrap().state;
+        assert_eq!(status("created"), None);
+        assert_eq!(status("paused"), None);
+        assert_eq!(state(), crate::jobs::JobState::Paused);
+        assert_eq!(status("running"), None);
+        assert_eq!(status("ready"), None, "a pull has no READY");
+        assert_eq!(state(), crate::jobs::JobState::Running);
+        assert_eq!(status("waiting"), None);
+        assert_eq!(status("pending"), Some(jobs::FollowUp::Finalize("block-pull-vda".into())));
+        assert_eq!(state(), crate::jobs::JobState::Pending);
+        assert_eq!(status("concluded"), Some(jobs::FollowUp::Conclude("block-pull-vda".into())));
+        assert_eq!(store.commit(|txn| Ok(apply_event(txn, &uuid, &event("JOB_STATUS_CHANGE", json!({"id": "other", "status": "concluded"}))))).unwrap(), None);
     }
 
     #[test]
