@@ -461,6 +461,11 @@ static void test_block_pull(void)
     track("pull");
     CHECK(virDomainBlockPull(dom, "vdb", 0, 0) < 0);
     EXPECT_ERROR(VIR_ERR_INVALID_ARG);
+    /* A threshold on the active image and on its backing image; no such third layer. */
+    CHECK(virDomainSetBlockThreshold(dom, "vda", 1 << 20, 0) == 0);
+    CHECK(virDomainSetBlockThreshold(dom, "vda[1]", 1 << 20, 0) == 0);
+    CHECK(virDomainSetBlockThreshold(dom, "vda[2]", 1 << 20, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
 
     /* To the end, kept listed by PERSIST: CREATED, RUNNING, PENDING, COMPLETED, BLOCK_JOB completed. */
     CHECK(virDomainBlockPull(dom, "vda", 0, VIR_DOMAIN_JOB_PERSIST) == 0);
@@ -525,6 +530,7 @@ static void test_capabilities(void)
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_REBOOT) == 1);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_WATCHDOG) == 0);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2) == 1);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD) == 1);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_GRAPHICS) == 0);
     char *got = virConnectGetURI(conn);
     CHECK(got && !strcmp(got, uri));

@@ -17,7 +17,7 @@ use crate::domains::{check_flags, def_error, DomainObj, Store, Txn};
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::family::Family;
-use crate::events::{DomainRef, EventKind, IoErrorEvent};
+use crate::events::{BlockThresholdEvent, DomainRef, EventKind, IoErrorEvent};
 use crate::jobs::{Job, JobOp};
 use crate::model::def::DomainDef;
 use crate::model::xml::MAX_DOCUMENT_BYTES;
@@ -42,8 +42,8 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
-/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), existence, and for its block pulls JOB_STATE
-/// with the old BLOCK_JOB events.
+/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD),
+/// existence, and for its block pulls JOB_STATE with the old BLOCK_JOB events.
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
@@ -52,6 +52,7 @@ const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+    VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD,
     VIR_DOMAIN_EVENT_ID_EXISTENCE,
     VIR_DOMAIN_EVENT_ID_JOB_STATE,
 ];
@@ -382,6 +383,7 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
             }
         }
         "BLOCK_IO_ERROR" => io_error(txn, uuid, &event.data),
+        "BLOCK_WRITE_THRESHOLD" => write_threshold(txn, uuid, &event.data),
         "JOB_STATUS_CHANGE" => {
             let text = |k: &str| event.data.get(k).and_then(Value::as_str);
             if let (Some(id), Some(status)) = (text("id"), text("status")) {
@@ -391,6 +393,21 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         _ => {}
     }
     None
+}
+
+/// BLOCK_WRITE_THRESHOLD: BLOCK_THRESHOLD for the disk (`vda`) or backing image (`vda[1]`)
+/// whose node it was set on; QEMU forgets the threshold once it fired, and so does the domain.
+fn write_threshold(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
+    let Some(node) = data.get("node-name").and_then(Value::as_str) else { return };
+    let Some((target, index)) = config::node_owner(node) else { return };
+    let obj = txn.obj(uuid);
+    let Some(threshold) = obj.block_thresholds.remove(node) else { return };
+    let path = config::disks(&obj.def).into_iter().find(|d| d.target == target).and_then(|d| d.chain.get(index).map(|l| l.path.clone()));
+    let dev = if index == 0 { target.to_string() } else { format!("{target}[{index}]") };
+    let c = |s: &str| std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default();
+    let excess = data.get("amount-exceeded").and_then(Value::as_u64).unwrap_or(0);
+    let event = BlockThresholdEvent { dev: c(&dev), path: path.as_deref().map(c), threshold, excess };
+    txn.emit(uuid, EventKind::BlockThreshold(Box::new(event)));
 }
 
 /// BLOCK_IO_ERROR: IO_ERROR and IO_ERROR_REASON with the disk's path and target, then for a
@@ -725,8 +742,32 @@ impl Driver for QemuDriver {
         self.inner.store.xml_desc(dom, flags)
     }
 
-    fn set_block_threshold(&self, _dom: &DomainRef, _dev: &str, _threshold: u64, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainSetBlockThreshold"))
+    fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()> {
+        check_flags(flags, 0)?;
+        let (name, index) = match dev.split_once('[') {
+            Some((name, rest)) => (name, rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok())),
+            None => (dev, Some(0)),
+        };
+        let not_found = || VirError::invalid_arg(format!("disk '{dev}' not found in domain '{}'", dom.name));
+        let index = index.ok_or_else(not_found)?;
+        let (monitor, target) = self.inner.store.read(dom, |o| {
+            o.require_active()?;
+            let target = o.def.find_disk(name).map(|d| d.target_dev.clone()).ok_or_else(not_found)?;
+            let depth = config::disks(&o.def).iter().find(|d| d.target == target).map_or(0, |d| d.chain.len());
+            if index >= depth {
+                return Err(not_found());
+            }
+            o.ext.monitor.clone().map(|m| (m, target)).ok_or_else(|| VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "domain is not running"))
+        })??;
+        let node = config::node_names(&target, index).1;
+        monitor
+            .execute("block-set-write-threshold", Some(serde_json::json!({ "node-name": node, "write-threshold": threshold })))
+            .map_err(|e| monitor_error(&dom.name, e))?;
+        // A runtime setting outside the XML and the state: no new revision.
+        self.inner.store.commit_on(dom, |txn, uuid| {
+            txn.obj(uuid).block_thresholds.insert(node, threshold);
+            Ok(())
+        })
     }
 
     fn set_metadata(
@@ -1091,6 +1132,42 @@ mod tests {
         );
         assert!(!driver.inner.paths.pidfile("g").exists() && !driver.inner.paths.monitor("g").exists());
         drop(monitor);
+        drop(driver);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A write past a threshold, played with HMP's qemu-io on the disk's node (machine none has
+    /// no guest to write).
+    #[test]
+    fn real_qemu_write_threshold() {
+        if !qemu_available() {
+            eprintln!("skipped: {} is not installed", config::DEFAULT_EMULATOR);
+            return;
+        }
+        let root = PathBuf::from(format!("/tmp/vqt-{}", &Uuid::new_v4().simple().to_string()[..8]));
+        let driver = QemuDriver::open(Paths::embedded(&root)).unwrap();
+        let image = root.join("disk.img");
+        std::fs::write(&image, vec![0u8; 1 << 20]).unwrap();
+        let xml = format!(
+            "<domain type='qemu'><name>t</name><memory unit='MiB'>16</memory><os><type machine='none'>hvm</type></os>\
+             <devices><disk type='file'><source file='{}'/><target dev='vda'/></disk></devices></domain>",
+            image.display()
+        );
+        let dom = driver.create_xml(&xml, 0).unwrap();
+        assert_eq!(driver.set_block_threshold(&dom, "vda[1]", 4096, 0).unwrap_err().code, VIR_ERR_INVALID_ARG);
+        assert_eq!(driver.set_block_threshold(&dom, "vdb", 4096, 0).unwrap_err().code, VIR_ERR_INVALID_ARG);
+        driver.set_block_threshold(&dom, "vda", 4096, 0).unwrap();
+        let mark = driver.inner.store.revision();
+        let monitor = driver.inner.store.read(&dom, |o| o.ext.monitor.clone().unwrap()).unwrap();
+        let write = serde_json::json!({ "command-line": "qemu-io vda-fmt0 \"write 0 64k\"" });
+        monitor.execute("human-monitor-command", Some(write.clone())).unwrap();
+        monitor.execute("human-monitor-command", Some(write)).unwrap();
+        let story = story(&driver.inner.store, mark);
+        assert_eq!(story.len(), 1, "fired once: {story:?}");
+        assert!(story[0].contains("dev: \"vda\"") && story[0].contains("threshold: 4096") && story[0].contains("excess: 61440"), "{}", story[0]);
+        assert!(story[0].contains("disk.img"), "{}", story[0]);
+        drop(monitor);
+        driver.destroy(&dom, 0).unwrap();
         drop(driver);
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -175,6 +175,19 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
     Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks })
 }
 
+/// The disks of a definition this backend accepted (none of one it would refuse).
+pub fn disks(def: &DomainDef) -> Vec<Disk> {
+    let Ok(root) = xml::parse(&def.to_xml(None, None)) else { return Vec::new() };
+    let devices = root.child("devices").into_iter().flat_map(|d| d.elements());
+    devices.filter(|e| e.name == "disk").filter_map(|e| disk(e).ok()).collect()
+}
+
+/// The disk and chain index a format node name stands for (`vda-fmt1`: `vda`, 1).
+pub fn node_owner(node: &str) -> Option<(&str, usize)> {
+    let (target, index) = node.rsplit_once("-fmt")?;
+    Some((target, index.parse().ok()?))
+}
+
 /// QEMU's name for a libvirt error policy.
 fn error_action(policy: &str, what: &str, target: &str) -> Result<&'static str> {
     Ok(match policy {
@@ -396,6 +409,9 @@ mod tests {
         assert_eq!(nodes[5], json!({"driver": "qcow2", "file": "vda-file0", "node-name": "vda-fmt0", "read-only": false, "backing": "vda-fmt1"}));
         assert_eq!(args[args.len() - 1], "virtio-blk-pci,drive=vda-fmt0,id=vda,werror=stop,rerror=stop");
         assert!(!disk_arguments(disk, false).contains(&"-device".to_string()), "machine none: a node only");
+        assert_eq!(disks(&d), launch.disks);
+        assert_eq!(node_owner(&node_names("vdb", 2).1), Some(("vdb", 2)));
+        assert_eq!(node_owner("vdb-file2"), None);
     }
 
     #[test]

@@ -92,7 +92,6 @@ impl Inner {
             return Err(super::no_support("virDomainBlockRebase with VIR_DOMAIN_BLOCK_REBASE_COPY"));
         }
         let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
-        let kvm = self.kvm;
         let (monitor, name, args) = self.store.commit_on(dom, |txn, uuid| {
             let obj = &txn.st.domains[uuid];
             obj.require_active()?;
@@ -104,8 +103,7 @@ impl Inner {
             if let Some(j) = obj.jobs.block_job(&target) {
                 return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
             }
-            let plan = config::plan(&obj.def, kvm)?;
-            let chain = plan.disks.into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
             let base_at = base.map(|b| chain_index(&chain, &target, b)).transpose()?.unwrap_or(chain.len());
             if base_at < 2 && chain.len() < 2 {
                 return Err(VirError::invalid_arg(format!("disk '{target}' has no backing image to pull")));
