@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -524,6 +526,83 @@ static void test_block_pull(void)
     nlog = 0;
 }
 
+/* ---- VNC: a client's phases as GRAPHICS events ------------------------------------------ */
+
+static int graphics_phases[8], ngraphics;
+static char vnc_path[100];
+
+static void on_graphics(virConnectPtr c, virDomainPtr dom, int phase, const virDomainEventGraphicsAddress *local,
+                        const virDomainEventGraphicsAddress *remote, const char *auth,
+                        const virDomainEventGraphicsSubject *subject, void *opaque)
+{
+    (void)c;
+    (void)dom;
+    (void)opaque;
+    CHECK(local->family == VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_UNIX && !strcmp(local->service, vnc_path));
+    CHECK(remote->family == VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_UNIX);
+    CHECK(!strcmp(auth, "none") && subject->nidentity == 0);
+    if (ngraphics < 8)
+        graphics_phases[ngraphics++] = phase;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, (char *)buf + got, len - got);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+/* An RFB 3.8 client with security type None, up to the server's init message. */
+static int vnc_session(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    unsigned char buf[64], count;
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && read_full(fd, buf, 12) == 0 &&
+             !memcmp(buf, "RFB 003.008\n", 12) && write(fd, "RFB 003.008\n", 12) == 12 &&
+             read_full(fd, &count, 1) == 0 && count > 0 && read_full(fd, buf, count) == 0 && memchr(buf, 1, count) &&
+             write(fd, "\x01", 1) == 1 && read_full(fd, buf, 4) == 0 && !memcmp(buf, "\0\0\0\0", 4) &&
+             write(fd, "\x01", 1) == 1 && read_full(fd, buf, 24) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : -1;
+}
+
+static void test_vnc(void)
+{
+    snprintf(vnc_path, sizeof vnc_path, "%s/vnc.sock", root);
+    char graphics[256], xml[512];
+    snprintf(graphics, sizeof graphics, "<devices><graphics type='vnc' socket='%s'/></devices>", vnc_path);
+    int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_GRAPHICS, CB(on_graphics), NULL, NULL);
+    CHECK(id >= 0);
+    virDomainPtr dom = virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "vnc", graphics), 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("vnc");
+    CHECK(vnc_session(vnc_path) == 0);
+    double until = now_ms() + 5000;
+    while (ngraphics < 3 && now_ms() < until) {
+        pump();
+        usleep(1000);
+    }
+    CHECK(ngraphics == 3 && graphics_phases[0] == VIR_DOMAIN_EVENT_GRAPHICS_CONNECT &&
+          graphics_phases[1] == VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE &&
+          graphics_phases[2] == VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+    CHECK(virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "vnc", "<devices><graphics type='vnc' autoport='yes'/></devices>"), 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    virConnectDomainEventDeregisterAny(conn, id);
+    nlog = 0;
+}
+
 static void test_capabilities(void)
 {
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_LIFECYCLE) == 1);
@@ -531,7 +610,8 @@ static void test_capabilities(void)
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_WATCHDOG) == 0);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2) == 1);
     CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD) == 1);
-    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_GRAPHICS) == 0);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_GRAPHICS) == 1);
+    CHECK(virConnectDomainEventIsSupported(conn, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE) == 0);
     char *got = virConnectGetURI(conn);
     CHECK(got && !strcmp(got, uri));
     free(got);
@@ -701,6 +781,7 @@ int main(int argc, char **argv)
     RUN(test_terminated_and_killed_from_outside);
     RUN(test_refused_configuration);
     RUN(test_block_pull);
+    RUN(test_vnc);
     RUN(test_second_process_refused);
     RUN(test_reconnect);
     virConnectClose(conn);

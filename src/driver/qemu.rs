@@ -17,7 +17,7 @@ use crate::domains::{check_flags, def_error, DomainObj, Store, Txn};
 use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::family::Family;
-use crate::events::{BlockThresholdEvent, DomainRef, EventKind, IoErrorEvent};
+use crate::events::{BlockThresholdEvent, DomainRef, EventKind, GraphicsAddress, GraphicsEvent, IoErrorEvent};
 use crate::jobs::{Job, JobOp};
 use crate::model::def::DomainDef;
 use crate::model::xml::MAX_DOCUMENT_BYTES;
@@ -42,13 +42,14 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
-/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD),
+/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), GRAPHICS (VNC_*), BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD),
 /// existence, and for its block pulls JOB_STATE with the old BLOCK_JOB events.
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
     VIR_DOMAIN_EVENT_ID_RTC_CHANGE,
     VIR_DOMAIN_EVENT_ID_IO_ERROR,
+    VIR_DOMAIN_EVENT_ID_GRAPHICS,
     VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
@@ -384,6 +385,9 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         }
         "BLOCK_IO_ERROR" => io_error(txn, uuid, &event.data),
         "BLOCK_WRITE_THRESHOLD" => write_threshold(txn, uuid, &event.data),
+        "VNC_CONNECTED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &event.data),
+        "VNC_INITIALIZED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE, &event.data),
+        "VNC_DISCONNECTED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT, &event.data),
         "JOB_STATUS_CHANGE" => {
             let text = |k: &str| event.data.get(k).and_then(Value::as_str);
             if let (Some(id), Some(status)) = (text("id"), text("status")) {
@@ -393,6 +397,29 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         _ => {}
     }
     None
+}
+
+/// VNC_CONNECTED, VNC_INITIALIZED, VNC_DISCONNECTED: GRAPHICS with the server's address
+/// (local), the client's (remote), the server's authentication scheme, and the client's
+/// identities (x509dname, saslUsername) when it has them.
+fn graphics(txn: &mut Txn<QemuDomain>, uuid: &Uuid, phase: i32, data: &Value) {
+    let c = |s: &str| std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default();
+    let text = |side: &str, k: &str| data.get(side).and_then(|s| s.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+    let address = |side: &str| GraphicsAddress {
+        family: match text(side, "family").as_str() {
+            "ipv6" => VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV6,
+            "unix" => VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_UNIX,
+            _ => VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4,
+        },
+        node: c(&text(side, "host")),
+        service: c(&text(side, "service")),
+    };
+    let subject = [("x509_dname", "x509dname"), ("sasl_username", "saslUsername")]
+        .iter()
+        .filter_map(|(key, kind)| Some((c(kind), c(data.get("client")?.get(key)?.as_str()?))))
+        .collect();
+    let event = GraphicsEvent { phase, local: address("server"), remote: address("client"), auth_scheme: c(&text("server", "auth")), subject };
+    txn.emit(uuid, EventKind::Graphics(Box::new(event)));
 }
 
 /// BLOCK_WRITE_THRESHOLD: BLOCK_THRESHOLD for the disk (`vda`) or backing image (`vda[1]`)

@@ -24,6 +24,8 @@ pub struct Launch {
     pub memory_kib: u64,
     pub vcpus: u32,
     pub disks: Vec<Disk>,
+    /// The argument of `-vnc` for a `<graphics type='vnc'>`.
+    pub vnc: Option<String>,
 }
 
 /// A disk: a chain of image files as `-blockdev` nodes (index 0 the active image), attached
@@ -104,6 +106,7 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
     let mut machine = DEFAULT_MACHINE.to_string();
     let mut emulator = DEFAULT_EMULATOR.to_string();
     let mut disks = Vec::new();
+    let mut vnc = None;
     for e in root.elements() {
         let name = e.name.as_str();
         match name {
@@ -157,6 +160,8 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
                         }
                         "memballoon" if d.attr("model") == Some("none") => only_attrs(d, "memballoon", &["model"])?,
                         "disk" => disks.push(disk(d)?),
+                        "graphics" if vnc.is_none() => vnc = Some(graphics(d)?),
+                        "graphics" => return Err(unsupported("a second <graphics>")),
                         other => return Err(unsupported(format!("<devices><{other}>"))),
                     }
                 }
@@ -172,7 +177,39 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
             return Err(unsupported(format!("<driver error_policy> of disk '{}' with machine 'none' (no device to apply it to)", d.target)));
         }
     }
-    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks })
+    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks, vnc })
+}
+
+/// `<graphics type='vnc'>` on a unix socket (`socket`, or `<listen type='socket' socket>`) or
+/// on a fixed port of 127.0.0.1 (`port` with `listen='127.0.0.1'`, or `<listen
+/// type='address' address='127.0.0.1'>`): the argument of `-vnc`.
+fn graphics(e: &Element) -> Result<String> {
+    if e.attr("type") != Some("vnc") {
+        return Err(unsupported(format!("<graphics type={}>", xml::quoted(e.attr("type").unwrap_or("")))));
+    }
+    only_attrs(e, "graphics", &["type", "socket", "port", "listen", "autoport"])?;
+    let (mut socket, mut address) = (e.attr("socket").map(str::to_string), e.attr("listen").map(str::to_string));
+    for c in e.elements() {
+        if c.name != "listen" {
+            return Err(unsupported(format!("<graphics><{}>", c.name)));
+        }
+        only_attrs(c, "graphics/listen", &["type", "socket", "address"])?;
+        match c.attr("type") {
+            Some("socket") => socket = socket.or_else(|| c.attr("socket").map(str::to_string)),
+            Some("address") => address = address.or_else(|| c.attr("address").map(str::to_string)),
+            other => return Err(unsupported(format!("<listen type={}> of <graphics>", xml::quoted(other.unwrap_or(""))))),
+        }
+    }
+    if e.attr("autoport") == Some("yes") {
+        return Err(unsupported("<graphics autoport='yes'> (give a socket, or a port on 127.0.0.1)"));
+    }
+    match (socket, e.attr("port").map(str::parse::<u32>)) {
+        (Some(path), None) if path.starts_with('/') && !path.contains('\0') => Ok(format!("unix:{}", opt_value(&path))),
+        (None, Some(Ok(port))) if (5900..=65535).contains(&port) && address.as_deref() == Some("127.0.0.1") => {
+            Ok(format!("127.0.0.1:{}", port - 5900))
+        }
+        _ => Err(unsupported("<graphics type='vnc'> other than an absolute socket path or a port from 5900 on listen='127.0.0.1'")),
+    }
 }
 
 /// The disks of a definition this backend accepted (none of one it would refuse).
@@ -316,6 +353,7 @@ pub fn arguments(def: &DomainDef, launch: &Launch, files: &RunFiles) -> Vec<Stri
     ]
     .into_iter()
     .chain(launch.disks.iter().flat_map(|d| disk_arguments(d, launch.machine != "none")))
+    .chain(launch.vnc.iter().flat_map(|v| ["-vnc".to_string(), v.clone()]))
     .collect()
 }
 
@@ -373,7 +411,7 @@ mod tests {
         let launch = plan(&d, false).unwrap();
         assert_eq!(
             launch,
-            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1, disks: vec![] }
+            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1, disks: vec![], vnc: None }
         );
         assert_eq!(plan(&d, true).unwrap().accel, "kvm");
         let args = arguments(&d, &launch, &RunFiles { monitor: Path::new("/r,x/vm.qmp"), pidfile: Path::new("/r/vm.pid") });
@@ -430,6 +468,22 @@ mod tests {
         assert!(refused(&def("", "<type machine='pc,accel=xen'>hvm</type>")).contains("machine="));
         assert!(refused(&def("", "<type arch='aarch64'>hvm</type>")).contains("arch="));
         assert!(refused(&def("<vcpu>2</vcpu>", hvm)).contains("machine 'none'"));
+        let vnc = |g: &str| plan(&def(&format!("<devices>{g}</devices>"), hvm), false).map(|l| l.vnc.unwrap());
+        assert_eq!(vnc("<graphics type='vnc' socket='/r,x/vnc'/>").unwrap(), "unix:/r,,x/vnc");
+        assert_eq!(vnc("<graphics type='vnc'><listen type='socket' socket='/r/v'/></graphics>").unwrap(), "unix:/r/v");
+        assert_eq!(vnc("<graphics type='vnc' port='5901' autoport='no' listen='127.0.0.1'/>").unwrap(), "127.0.0.1:1");
+        assert_eq!(vnc("<graphics type='vnc' port='5902'><listen type='address' address='127.0.0.1'/></graphics>").unwrap(), "127.0.0.1:2");
+        for bad in [
+            "<graphics type='vnc' port='5901' listen='0.0.0.0'/>",
+            "<graphics type='vnc' autoport='yes'/>",
+            "<graphics type='vnc'/>",
+            "<graphics type='vnc' socket='rel'/>",
+            "<graphics type='spice' socket='/s'/>",
+            "<graphics type='vnc' socket='/s' passwd='x'/>",
+            "<graphics type='vnc' socket='/a'/><graphics type='vnc' socket='/b'/>",
+        ] {
+            assert_eq!(vnc(bad).unwrap_err().code, VIR_ERR_CONFIG_UNSUPPORTED, "{bad}");
+        }
         assert!(refused(&def("<vcpu current='1'>2</vcpu>", hvm)).contains("'current'"));
         let kvm = DomainDef::parse("<domain type='kvm'><name>k</name><memory>1024</memory><os><type>hvm</type></os></domain>").unwrap();
         assert!(refused(&kvm).contains("/dev/kvm"));
