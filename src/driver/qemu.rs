@@ -275,16 +275,14 @@ impl Inner {
                     } else {
                         (VIR_DOMAIN_SHUTOFF_CRASHED, VIR_DOMAIN_EVENT_STOPPED_FAILED)
                     };
-                    let name = obj.name.to_string();
+                    // Gone before STOPPED is seen: whoever reacts to it finds no stale files.
+                    self.paths.remove_runtime(&obj.name);
                     obj.ext = QemuDomain::default();
                     txn.stop(&uuid, reason, detail);
-                    Ok(Some((name, monitor)))
+                    Ok(Some(monitor))
                 });
-                if let Ok(Some((name, monitor))) = ended {
-                    self.paths.remove_runtime(&name);
-                    // Dropped here, on its own reader thread, outside the table's lock.
-                    drop(monitor);
-                }
+                // Dropped here, on its own reader thread, outside the table's lock.
+                drop(ended);
             }
         }
     }
@@ -318,6 +316,11 @@ impl Inner {
         if started.monitor.is_closed() {
             self.discard(&name, started);
             return Err(VirError::new(VIR_ERR_OPERATION_FAILED, VIR_FROM_QEMU, format!("QEMU of domain '{name}' exited while starting")));
+        }
+        if let Some(marked) = config::annotated(&obj.def) {
+            // The running XML names each image's index; the configuration stays as written.
+            let config = std::mem::replace(&mut obj.def, Arc::new(marked));
+            obj.pending_config.get_or_insert(config);
         }
         if let Err(e) = process::write_atomically(&self.paths.live_xml(&name), &obj.def.to_xml(None, None)) {
             self.discard(&name, started);
@@ -429,8 +432,10 @@ fn write_threshold(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
     let Some((target, index)) = config::node_owner(node) else { return };
     let obj = txn.obj(uuid);
     let Some(threshold) = obj.block_thresholds.remove(node) else { return };
-    let path = config::disks(&obj.def).into_iter().find(|d| d.target == target).and_then(|d| d.chain.get(index).map(|l| l.path.clone()));
-    let dev = if index == 0 { target.to_string() } else { format!("{target}[{index}]") };
+    let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+    let Some(position) = chain.iter().position(|l| l.index == index) else { return };
+    let path = Some(chain[position].path.clone());
+    let dev = if position == 0 { target.to_string() } else { format!("{target}[{index}]") };
     let c = |s: &str| std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default();
     let excess = data.get("amount-exceeded").and_then(Value::as_u64).unwrap_or(0);
     let event = BlockThresholdEvent { dev: c(&dev), path: path.as_deref().map(c), threshold, excess };
@@ -777,16 +782,15 @@ impl Driver for QemuDriver {
         };
         let not_found = || VirError::invalid_arg(format!("disk '{dev}' not found in domain '{}'", dom.name));
         let index = index.ok_or_else(not_found)?;
-        let (monitor, target) = self.inner.store.read(dom, |o| {
+        let (monitor, node) = self.inner.store.read(dom, |o| {
             o.require_active()?;
             let target = o.def.find_disk(name).map(|d| d.target_dev.clone()).ok_or_else(not_found)?;
-            let depth = config::disks(&o.def).iter().find(|d| d.target == target).map_or(0, |d| d.chain.len());
-            if index >= depth {
-                return Err(not_found());
-            }
-            o.ext.monitor.clone().map(|m| (m, target)).ok_or_else(|| VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "domain is not running"))
+            let chain = config::disks(&o.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            // `vda` is the active image, `vda[N]` the image with index N.
+            let layer = if dev.contains('[') { chain.iter().find(|l| l.index == index) } else { chain.first() };
+            let node = config::node_names(&target, layer.ok_or_else(not_found)?.index).1;
+            o.ext.monitor.clone().map(|m| (m, node)).ok_or_else(|| VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "domain is not running"))
         })??;
-        let node = config::node_names(&target, index).1;
         monitor
             .execute("block-set-write-threshold", Some(serde_json::json!({ "node-name": node, "write-threshold": threshold })))
             .map_err(|e| monitor_error(&dom.name, e))?;

@@ -46,9 +46,13 @@ pub struct Layer {
     pub path: String,
     /// `raw` or `qcow2`.
     pub format: &'static str,
+    /// The image's identity within its disk (`vda[N]`, its node names): the `index` attribute
+    /// of its `<source>` or `<backingStore>` (libvirt's), else its position at first start.
+    /// It stays with the image when a job takes others out of the chain.
+    pub index: usize,
 }
 
-/// The node names of layer `index` of disk `target`: its file node and its format node.
+/// The node names of the image with `index` on disk `target`: its file node and its format node.
 pub fn node_names(target: &str, index: usize) -> (String, String) {
     (format!("{target}-file{index}"), format!("{target}-fmt{index}"))
 }
@@ -219,6 +223,35 @@ pub fn disks(def: &DomainDef) -> Vec<Disk> {
     devices.filter(|e| e.name == "disk").filter_map(|e| disk(e).ok()).collect()
 }
 
+/// `def` with an `index` on every image of every disk that has none (on `<source>` for the
+/// active image, on `<backingStore>` below it), as libvirt writes the running XML; None when
+/// nothing was missing.
+pub fn annotated(def: &DomainDef) -> Option<DomainDef> {
+    let mut root = xml::parse(&def.to_xml(None, None)).ok()?;
+    let mut added = false;
+    for node in root.child_mut("devices")?.children.iter_mut() {
+        let xml::Node::Element(disk) = node else { continue };
+        if disk.name != "disk" {
+            continue;
+        }
+        if let Some(source) = disk.child_mut("source").filter(|s| s.attr("index").is_none()) {
+            source.set_attr("index", "0");
+            added = true;
+        }
+        let mut position = 1;
+        let mut layer = disk.child_mut("backingStore");
+        while let Some(b) = layer.filter(|b| b.child("source").is_some()) {
+            if b.attr("index").is_none() {
+                b.set_attr("index", position.to_string());
+                added = true;
+            }
+            position += 1;
+            layer = b.child_mut("backingStore");
+        }
+    }
+    added.then(|| DomainDef::parse(&root.to_xml()).ok()).flatten()
+}
+
 /// The disk and chain index a format node name stands for (`vda-fmt1`: `vda`, 1).
 pub fn node_owner(node: &str) -> Option<(&str, usize)> {
     let (target, index) = node.rsplit_once("-fmt")?;
@@ -297,7 +330,13 @@ fn disk(e: &Element) -> Result<Disk> {
             other => return Err(unsupported(format!("<disk><{other}> of '{target}'"))),
         }
     }
-    let mut chain = vec![Layer { path: image_path(e, &target)?, format: image_format(format, &target)? }];
+    let index_of = |e: &Element, position: usize| -> Result<usize> {
+        match e.attr("index").or_else(|| e.child("source").and_then(|s| s.attr("index"))) {
+            None => Ok(position),
+            Some(i) => i.parse().ok().filter(|i| *i < 1 << 16).ok_or_else(|| unsupported(format!("image index {} of disk '{target}'", xml::quoted(i)))),
+        }
+    };
+    let mut chain = vec![Layer { path: image_path(e, &target)?, format: image_format(format, &target)?, index: index_of(e, 0)? }];
     let mut layer = e.child("backingStore").filter(|b| b.child("source").is_some());
     while let Some(b) = layer {
         if chain.last().is_some_and(|l| l.format == "raw") {
@@ -308,7 +347,11 @@ fn disk(e: &Element) -> Result<Disk> {
             return Err(unsupported(format!("<backingStore type={}> of disk '{target}'", xml::quoted(b.attr("type").unwrap_or("")))));
         }
         let format = b.child("format").and_then(|f| f.attr("type"));
-        chain.push(Layer { path: image_path(b, &target)?, format: image_format(format, &target)? });
+        let index = index_of(b, chain.len())?;
+        if chain.iter().any(|l| l.index == index) {
+            return Err(unsupported(format!("two images with index {index} on disk '{target}'")));
+        }
+        chain.push(Layer { path: image_path(b, &target)?, format: image_format(format, &target)?, index });
         if chain.len() > 64 {
             return Err(unsupported(format!("a backing chain deeper than 64 images on disk '{target}'")));
         }
@@ -362,17 +405,17 @@ pub fn arguments(def: &DomainDef, launch: &Launch, files: &RunFiles) -> Vec<Stri
 fn disk_arguments(disk: &Disk, with_device: bool) -> Vec<String> {
     let mut args = Vec::new();
     for (i, layer) in disk.chain.iter().enumerate().rev() {
-        let (file, fmt) = node_names(&disk.target, i);
+        let (file, fmt) = node_names(&disk.target, layer.index);
         let file_node = json!({ "driver": "file", "filename": layer.path, "node-name": file, "read-only": disk.readonly || i > 0 });
         let mut fmt_node = json!({ "driver": layer.format, "file": file, "node-name": fmt, "read-only": disk.readonly || i > 0 });
         if layer.format == "qcow2" {
             // The chain is the XML's: QEMU must not open what the image header names.
-            fmt_node["backing"] = disk.chain.get(i + 1).map_or(Value::Null, |_| Value::String(node_names(&disk.target, i + 1).1));
+            fmt_node["backing"] = disk.chain.get(i + 1).map_or(Value::Null, |b| Value::String(node_names(&disk.target, b.index).1));
         }
         args.extend(["-blockdev".to_string(), file_node.to_string(), "-blockdev".to_string(), fmt_node.to_string()]);
     }
     if with_device {
-        let mut device = format!("virtio-blk-pci,drive={},id={}", node_names(&disk.target, 0).1, disk.target);
+        let mut device = format!("virtio-blk-pci,drive={},id={}", node_names(&disk.target, disk.chain[0].index).1, disk.target);
         if let Some(w) = disk.werror {
             device.push_str(&format!(",werror={w}"));
         }
@@ -448,6 +491,11 @@ mod tests {
         assert_eq!(args[args.len() - 1], "virtio-blk-pci,drive=vda-fmt0,id=vda,werror=stop,rerror=stop");
         assert!(!disk_arguments(disk, false).contains(&"-device".to_string()), "machine none: a node only");
         assert_eq!(disks(&d), launch.disks);
+        let marked = annotated(&d).unwrap();
+        assert_eq!(disks(&marked), launch.disks, "the indexes written are the positions");
+        assert!(annotated(&marked).is_none(), "nothing left to add");
+        let xml = marked.to_xml(None, None);
+        assert!(xml.contains("<source file=\"/i/top.qcow2\" index=\"0\"/>") || xml.contains("<source file='/i/top.qcow2' index='0'/>"), "{xml}");
         assert_eq!(node_owner(&node_names("vdb", 2).1), Some(("vdb", 2)));
         assert_eq!(node_owner("vdb-file2"), None);
     }

@@ -74,11 +74,13 @@ fn pulled(def: &DomainDef, target: &str, base_at: usize) -> Option<DomainDef> {
     DomainDef::parse(&root.to_xml()).ok()
 }
 
-/// The chain index `spec` names on disk `target`: `vda[N]` or an image's path.
+/// The chain position of the image `spec` names on disk `target`: `vda[N]` (its index) or
+/// its path.
 fn chain_index(chain: &[config::Layer], target: &str, spec: &str) -> Result<usize> {
     let indexed = spec.strip_prefix(target).and_then(|r| r.strip_prefix('[')).and_then(|r| r.strip_suffix(']'));
-    let found = match indexed {
-        Some(n) => n.parse::<usize>().ok().filter(|&i| i < chain.len()),
+    let found = match indexed.map(str::parse::<usize>) {
+        Some(Ok(n)) => chain.iter().position(|l| l.index == n),
+        Some(Err(_)) => None,
         None => chain.iter().position(|l| l.path == spec),
     };
     found.ok_or_else(|| VirError::invalid_arg(format!("could not find image '{spec}' in chain for '{target}'")))
@@ -117,13 +119,13 @@ impl Inner {
             let name = txn.job_start(uuid, job)?;
             let mut args = json!({
                 "job-id": name,
-                "device": config::node_names(&target, 0).1,
+                "device": config::node_names(&target, chain[0].index).1,
                 "auto-finalize": false,
                 "auto-dismiss": false,
                 "speed": bandwidth,
             });
             if base_at < chain.len() {
-                args["base-node"] = Value::String(config::node_names(&target, base_at).1);
+                args["base-node"] = Value::String(config::node_names(&target, chain[base_at].index).1);
             }
             txn.obj(uuid).ext.pulls.insert(name.clone(), (target, base_at));
             Ok((monitor, name, args))
@@ -301,7 +303,12 @@ mod tests {
         .unwrap();
         let chain = |d: &DomainDef| config::plan(d, false).unwrap().disks[0].chain.iter().map(|l| l.path.clone()).collect::<Vec<_>>();
         assert_eq!(chain(&pulled(&def, "vda", 3).unwrap()), ["/top"]);
-        assert_eq!(chain(&pulled(&def, "vda", 2).unwrap()), ["/top", "/base"]);
+        let partial = pulled(&config::annotated(&def).unwrap(), "vda", 2).unwrap();
+        assert_eq!(chain(&partial), ["/top", "/base"]);
+        let kept = config::plan(&partial, false).unwrap().disks[0].chain.clone();
+        assert_eq!(kept.iter().map(|l| l.index).collect::<Vec<_>>(), [0, 2], "the base keeps its index");
+        assert_eq!(chain_index(&kept, "vda", "vda[2]").unwrap(), 1);
+        assert!(chain_index(&kept, "vda", "vda[1]").is_err());
         let layers = config::plan(&def, false).unwrap().disks[0].chain.clone();
         assert_eq!(chain_index(&layers, "vda", "vda[2]").unwrap(), 2);
         assert_eq!(chain_index(&layers, "vda", "/mid").unwrap(), 1);
