@@ -386,7 +386,8 @@ static void on_job_state(virConnectPtr c, virDomainPtr dom, const char *jobname,
     (void)c;
     (void)dom;
     (void)opaque;
-    CHECK(!strcmp(jobname, "block-pull-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_PULL);
+    CHECK((!strcmp(jobname, "block-pull-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_PULL) ||
+          (!strcmp(jobname, "block-commit-active-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE));
     if (njoblog < MAXJOBLOG)
         joblog[njoblog++] = state;
 }
@@ -396,7 +397,7 @@ static void on_block_job(virConnectPtr c, virDomainPtr dom, const char *disk, in
     (void)c;
     (void)dom;
     (void)opaque;
-    CHECK(!strcmp(disk, "vda") && type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    CHECK(!strcmp(disk, "vda") && (type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL || type == VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT));
     /* Block job statuses after the job states: 100 + status. */
     if (njoblog < MAXJOBLOG)
         joblog[njoblog++] = 100 + status;
@@ -519,6 +520,29 @@ static void test_block_pull(void)
     desc = virDomainGetXMLDesc(dom, 0);
     CHECK(desc && strstr(desc, "slow-base.qcow2"));
     free(desc);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+
+    /* An active commit waits READY; the pivot (FINALIZE) makes the base the active image. */
+    CHECK(make_chain("commit", xml, sizeof xml) == 0);
+    dom = virDomainCreateXML(conn, xml, 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("commit");
+    CHECK(virDomainBlockCommit(dom, "vda", NULL, NULL, 0, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
+    CHECK(virDomainBlockCommit(dom, "vda", NULL, NULL, 0, VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_READY,
+                100 + VIR_DOMAIN_BLOCK_JOB_READY);
+    CHECK(virDomainBlockJobAbort(dom, "vda", VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_PENDING, VIR_DOMAIN_JOB_STATE_COMPLETED, 100 + VIR_DOMAIN_BLOCK_JOB_COMPLETED,
+                VIR_DOMAIN_JOB_STATE_NONE);
+    desc = virDomainGetXMLDesc(dom, 0);
+    CHECK(desc && strstr(desc, "commit-base.qcow2") && !strstr(desc, "commit-top.qcow2") && !strstr(desc, "backingStore"));
+    free(desc);
+    /* The base is now the active image: a threshold lands on its node. */
+    CHECK(virDomainSetBlockThreshold(dom, "vda", 1 << 20, 0) == 0);
     CHECK(virDomainDestroy(dom) == 0);
     virDomainFree(dom);
     virConnectDomainEventDeregisterAny(conn, job_id);

@@ -43,7 +43,7 @@ const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
 /// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), GRAPHICS (VNC_*), BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD),
-/// existence, and for its block pulls JOB_STATE with the old BLOCK_JOB events.
+/// existence, and for its block pulls and commits JOB_STATE with the old BLOCK_JOB events.
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
@@ -79,8 +79,9 @@ pub struct QemuDomain {
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
-    /// Running pulls: job name → (disk target, chain index of their base).
-    pulls: HashMap<String, (String, usize)>,
+    /// What each running pull or commit does to its disk's chain once completed: job name →
+    /// (disk target, the chain positions `from..to` that leave it).
+    chain_edits: HashMap<String, (String, usize, usize)>,
 }
 
 struct Inner {
@@ -835,8 +836,8 @@ impl Driver for QemuDriver {
         self.inner.block_pull(dom, disk, base, bandwidth, flags)
     }
 
-    fn block_commit(&self, _dom: &DomainRef, _disk: &str, _base: Option<&str>, _top: Option<&str>, _bandwidth: u64, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainBlockCommit"))
+    fn block_commit(&self, dom: &DomainRef, disk: &str, base: Option<&str>, top: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        self.inner.block_commit(dom, disk, base, top, bandwidth, flags)
     }
 
     fn block_copy(&self, _dom: &DomainRef, _disk: &str, _dest_xml: &str, _bandwidth: u64, _flags: u32) -> Result<()> {

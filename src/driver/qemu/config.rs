@@ -406,8 +406,13 @@ fn disk_arguments(disk: &Disk, with_device: bool) -> Vec<String> {
     let mut args = Vec::new();
     for (i, layer) in disk.chain.iter().enumerate().rev() {
         let (file, fmt) = node_names(&disk.target, layer.index);
-        let file_node = json!({ "driver": "file", "filename": layer.path, "node-name": file, "read-only": disk.readonly || i > 0 });
-        let mut fmt_node = json!({ "driver": layer.format, "file": file, "node-name": fmt, "read-only": disk.readonly || i > 0 });
+        // Backing images open read-only until a job needs to write them (a commit into its
+        // base): QEMU switches such a file node to read-write on its own.
+        let mut file_node = json!({ "driver": "file", "filename": layer.path, "node-name": file, "read-only": disk.readonly });
+        if i > 0 && !disk.readonly {
+            file_node["auto-read-only"] = Value::Bool(true);
+        }
+        let mut fmt_node = json!({ "driver": layer.format, "file": file, "node-name": fmt, "read-only": disk.readonly });
         if layer.format == "qcow2" {
             // The chain is the XML's: QEMU must not open what the image header names.
             fmt_node["backing"] = disk.chain.get(i + 1).map_or(Value::Null, |b| Value::String(node_names(&disk.target, b.index).1));
@@ -485,7 +490,7 @@ mod tests {
         ]);
         let args = disk_arguments(disk, true);
         let nodes: Vec<Value> = args.iter().skip(1).step_by(2).take(6).map(|a| serde_json::from_str(a).unwrap()).collect();
-        assert_eq!(nodes[0], json!({"driver": "file", "filename": "/i/base.raw", "node-name": "vda-file2", "read-only": true}));
+        assert_eq!(nodes[0], json!({"driver": "file", "filename": "/i/base.raw", "node-name": "vda-file2", "read-only": false, "auto-read-only": true}));
         assert_eq!(nodes[3]["backing"], "vda-fmt2");
         assert_eq!(nodes[5], json!({"driver": "qcow2", "file": "vda-file0", "node-name": "vda-fmt0", "read-only": false, "backing": "vda-fmt1"}));
         assert_eq!(args[args.len() - 1], "virtio-blk-pci,drive=vda-fmt0,id=vda,werror=stop,rerror=stop");

@@ -1,4 +1,5 @@
-//! QEMU's jobs as jobs of the job API. A block pull is QEMU's `block-stream` job, started with
+//! QEMU's jobs as jobs of the job API. A block pull is QEMU's `block-stream` job, a commit its
+//! `block-commit` (an active commit waits READY for the pivot), each started with
 //! `auto-finalize` and `auto-dismiss` off so that its end is the library's to commit: QEMU's
 //! `JOB_STATUS_CHANGE` events move the job through the core's state machine (with JOB_STATE
 //! and the old BLOCK_JOB events), the library finalizes a pending pull, reads a concluded
@@ -56,20 +57,44 @@ fn take_child(e: &mut Element, name: &str) -> Option<Element> {
     }
 }
 
-/// `def` with the images above chain index `base_at` of disk `target` pulled into its active
-/// image: they leave the chain.
-fn pulled(def: &DomainDef, target: &str, base_at: usize) -> Option<DomainDef> {
+/// `def` with the images at chain positions `from..to` of disk `target` gone from its chain
+/// (a pull: `1..base`, a commit: `top..base`); with `from` 0 the image at `to` becomes the
+/// active one, keeping its index.
+fn rechained(def: &DomainDef, target: &str, from: usize, to: usize) -> Option<DomainDef> {
     let mut root = xml::parse(&def.to_xml(None, None)).ok()?;
     let disk = root.child_mut("devices")?.children.iter_mut().find_map(|n| match n {
         Node::Element(d) if d.name == "disk" && d.child("target").and_then(|t| t.attr("dev")) == Some(target) => Some(d),
         _ => None,
     })?;
-    let mut rest = take_child(disk, "backingStore");
-    for _ in 1..base_at {
+    let mut parent: &mut Element = disk;
+    for _ in 1..from {
+        parent = parent.child_mut("backingStore")?;
+    }
+    let start = if from == 0 { 1 } else { from };
+    let mut rest = take_child(parent, "backingStore");
+    for _ in start..to {
         rest = rest.and_then(|mut b| take_child(&mut b, "backingStore"));
     }
-    if let Some(base) = rest {
-        disk.children.push(Node::Element(base));
+    match (from, rest) {
+        (0, Some(mut promoted)) => {
+            let mut source = take_child(&mut promoted, "source")?;
+            if let Some(index) = promoted.attr("index") {
+                source.set_attr("index", index.to_string());
+            }
+            let format = promoted.child("format").and_then(|f| f.attr("type")).unwrap_or("raw").to_string();
+            take_child(parent, "source");
+            parent.children.push(Node::Element(source));
+            if parent.child("driver").is_none() {
+                parent.children.push(Node::Element(Element::new("driver")));
+            }
+            parent.child_mut("driver")?.set_attr("type", format);
+            if let Some(below) = take_child(&mut promoted, "backingStore") {
+                parent.children.push(Node::Element(below));
+            }
+        }
+        (0, None) => return None,
+        (_, Some(kept)) => parent.children.push(Node::Element(kept)),
+        (_, None) => {}
     }
     DomainDef::parse(&root.to_xml()).ok()
 }
@@ -127,10 +152,92 @@ impl Inner {
             if base_at < chain.len() {
                 args["base-node"] = Value::String(config::node_names(&target, chain[base_at].index).1);
             }
-            txn.obj(uuid).ext.pulls.insert(name.clone(), (target, base_at));
+            txn.obj(uuid).ext.chain_edits.insert(name.clone(), (target, 1, base_at));
             Ok((monitor, name, args))
         })?;
         if let Err(e) = monitor.execute("block-stream", Some(args)) {
+            let error = monitor_error(&dom.name, e);
+            let _ = self.store.commit_on(dom, |txn, uuid| txn.job_move(uuid, &name, JobState::Failed, Some(error.message.clone())));
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// virDomainBlockCommit: QEMU's `block-commit` of the images from `top` (default the active
+    /// one) down into `base` (default the deepest; with SHALLOW the one below `top`). An
+    /// active commit waits READY for FINALIZE (the pivot: `job-complete`) or ABORT.
+    pub(super) fn block_commit(&self, dom: &DomainRef, disk: &str, base: Option<&str>, top: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            VIR_DOMAIN_BLOCK_COMMIT_SHALLOW
+                | VIR_DOMAIN_BLOCK_COMMIT_ACTIVE
+                | VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES
+                | VIR_DOMAIN_BLOCK_COMMIT_DELETE
+                | VIR_DOMAIN_BLOCK_COMMIT_RELATIVE
+                | VIR_DOMAIN_JOB_PERSIST,
+        )?;
+        if flags as i32 & (VIR_DOMAIN_BLOCK_COMMIT_DELETE | VIR_DOMAIN_BLOCK_COMMIT_RELATIVE) != 0 {
+            return Err(super::no_support("virDomainBlockCommit with DELETE or RELATIVE"));
+        }
+        let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
+        let active_flag = flags as i32 & VIR_DOMAIN_BLOCK_COMMIT_ACTIVE != 0;
+        let shallow = flags as i32 & VIR_DOMAIN_BLOCK_COMMIT_SHALLOW != 0;
+        let (monitor, name, args) = self.store.commit_on(dom, |txn, uuid| {
+            let obj = &txn.st.domains[uuid];
+            obj.require_active()?;
+            let target = obj
+                .def
+                .find_disk(disk)
+                .map(|d| d.target_dev.clone())
+                .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
+            if let Some(j) = obj.jobs.block_job(&target) {
+                return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
+            }
+            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            let top_at = top.map(|t| chain_index(&chain, &target, t)).transpose()?.unwrap_or(0);
+            if top_at + 1 >= chain.len() {
+                return Err(VirError::invalid_arg(format!("top '{target}[{}]' in chain for '{target}' has no backing file", chain.get(top_at).map_or(0, |l| l.index))));
+            }
+            let base_at = match (base, shallow) {
+                (Some(b), _) => chain_index(&chain, &target, b)?,
+                (None, true) => top_at + 1,
+                (None, false) => chain.len() - 1,
+            };
+            if base_at <= top_at {
+                return Err(VirError::invalid_arg(format!("base '{target}[{}]' is not below top '{target}[{}]'", chain[base_at].index, chain[top_at].index)));
+            }
+            let active = top_at == 0;
+            if active != active_flag {
+                return Err(VirError::invalid_arg(if active {
+                    format!("commit of the active image of '{target}' requires VIR_DOMAIN_BLOCK_COMMIT_ACTIVE")
+                } else {
+                    format!("active commit requested but '{target}[{}]' is not active", chain[top_at].index)
+                }));
+            }
+            let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
+            let kind = if active { JobKind::BlockCommitActive } else { JobKind::BlockCommit };
+            let config = JobConfig {
+                disk: Some(target.clone()),
+                top: Some(format!("{target}[{}]", chain[top_at].index)),
+                base: Some(format!("{target}[{}]", chain[base_at].index)),
+                ..Default::default()
+            };
+            let job = Job::new(format!("{}-{target}", kind.name()), kind, config, 0, bandwidth, persist);
+            let name = txn.job_start(uuid, job)?;
+            let node = |at: usize| config::node_names(&target, chain[at].index).1;
+            let args = json!({
+                "job-id": name,
+                "device": node(0),
+                "top-node": node(top_at),
+                "base-node": node(base_at),
+                "auto-finalize": false,
+                "auto-dismiss": false,
+                "speed": bandwidth,
+            });
+            txn.obj(uuid).ext.chain_edits.insert(name.clone(), (target, top_at, base_at));
+            Ok((monitor, name, args))
+        })?;
+        if let Err(e) = monitor.execute("block-commit", Some(args)) {
             let error = monitor_error(&dom.name, e);
             let _ = self.store.commit_on(dom, |txn, uuid| txn.job_move(uuid, &name, JobState::Failed, Some(error.message.clone())));
             return Err(error);
@@ -166,7 +273,7 @@ impl Inner {
                 let progress = info.map(|j| (j["current-progress"].as_u64().unwrap_or(0), j["total-progress"].as_u64().unwrap_or(0)));
                 let _ = self.store.commit(|txn| {
                     let Some(obj) = txn.st.domains.get_mut(&uuid) else { return Ok(()) };
-                    let pull = obj.ext.pulls.remove(&id);
+                    let edit = obj.ext.chain_edits.remove(&id);
                     let Some(job) = obj.jobs.get_mut(&id) else { return Ok(()) };
                     if let Some((current, end)) = progress {
                         (job.current, job.end) = (current, end);
@@ -178,7 +285,7 @@ impl Inner {
                         _ => JobState::Completed,
                     };
                     if to == JobState::Completed {
-                        if let Some(def) = pull.and_then(|(target, base_at)| pulled(&obj.def, &target, base_at)) {
+                        if let Some(def) = edit.and_then(|(target, from, to)| rechained(&obj.def, &target, from, to)) {
                             let _ = super::process::write_atomically(&self.paths.live_xml(&obj.name), &def.to_xml(None, None));
                             obj.def = Arc::new(def);
                         }
@@ -220,6 +327,7 @@ impl Inner {
         let (monitor, command) = self.store.commit_on(dom, |txn, uuid| {
             let effect = txn.job_check(uuid, name, op)?;
             let monitor = txn.st.domains[uuid].ext.monitor.clone();
+            let ready = txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.state == JobState::Ready);
             let command = match (op, effect) {
                 (_, Effect::Dismiss) => {
                     txn.job_apply(uuid, name, Effect::Dismiss)?;
@@ -231,6 +339,8 @@ impl Inner {
                 }
                 (JobOp::Pause, _) => Some("job-pause"),
                 (JobOp::Resume, _) => Some("job-resume"),
+                // In READY the pivot: QEMU then goes on to PENDING, and the library finalizes.
+                (JobOp::Finalize, _) if ready => Some("job-complete"),
                 (JobOp::Finalize, _) => Some("job-finalize"),
                 (JobOp::Dismiss, _) => None,
             };
@@ -246,16 +356,26 @@ impl Inner {
         }
     }
 
-    /// virDomainBlockJobAbort: aborts the disk's job and, unless ASYNC, waits for its end.
+    /// virDomainBlockJobAbort: aborts the disk's job (with PIVOT: finalizes a READY one) and,
+    /// unless ASYNC, waits for its end.
     pub(super) fn block_job_abort(&self, dom: &DomainRef, disk: &str, flags: u32) -> Result<()> {
-        check_flags(flags, VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC)?;
+        check_flags(flags, VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC | VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)?;
+        let pivot = flags as i32 & VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT != 0;
         let name = self.store.read(dom, |o| {
             let target = o.def.find_disk(disk).map(|d| d.target_dev.clone()).unwrap_or_else(|| disk.to_string());
-            o.jobs.block_job(&target).map(|j| j.name.clone()).ok_or_else(|| {
+            let job = o.jobs.block_job(&target).ok_or_else(|| {
                 VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, format!("No active block job '{target}'"))
-            })
+            })?;
+            if pivot && job.state != JobState::Ready {
+                return Err(VirError::new(
+                    VIR_ERR_BLOCK_COPY_ACTIVE,
+                    VIR_FROM_QEMU,
+                    format!("block job '{}' not ready for pivot yet ({})", job.name, job.state.name()),
+                ));
+            }
+            Ok(job.name.clone())
         })??;
-        self.job_control(dom, &name, JobOp::Abort, 0)?;
+        self.job_control(dom, &name, if pivot { JobOp::Finalize } else { JobOp::Abort }, 0)?;
         if flags as i32 & VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC == 0 {
             let uuid = dom.uuid;
             self.store.wait_until_deadline(Instant::now() + ABORT_WAIT, |st| {
@@ -292,7 +412,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pull_drops_the_pulled_images_from_the_chain() {
+    fn pulls_and_commits_take_images_out_of_the_chain() {
         let def = DomainDef::parse(
             "<domain type='qemu'><name>vm</name><memory>1024</memory><os><type>hvm</type></os><devices>\
              <disk type='file'><driver type='qcow2'/><source file='/top'/>\
@@ -302,13 +422,23 @@ mod tests {
         )
         .unwrap();
         let chain = |d: &DomainDef| config::plan(d, false).unwrap().disks[0].chain.iter().map(|l| l.path.clone()).collect::<Vec<_>>();
-        assert_eq!(chain(&pulled(&def, "vda", 3).unwrap()), ["/top"]);
-        let partial = pulled(&config::annotated(&def).unwrap(), "vda", 2).unwrap();
+        assert_eq!(chain(&rechained(&def, "vda", 1, 3).unwrap()), ["/top"]);
+        let partial = rechained(&config::annotated(&def).unwrap(), "vda", 1, 2).unwrap();
         assert_eq!(chain(&partial), ["/top", "/base"]);
         let kept = config::plan(&partial, false).unwrap().disks[0].chain.clone();
         assert_eq!(kept.iter().map(|l| l.index).collect::<Vec<_>>(), [0, 2], "the base keeps its index");
         assert_eq!(chain_index(&kept, "vda", "vda[2]").unwrap(), 1);
         assert!(chain_index(&kept, "vda", "vda[1]").is_err());
+
+        // Commits: the middle image into the base; the active image into the middle one.
+        let marked = config::annotated(&def).unwrap();
+        assert_eq!(chain(&rechained(&marked, "vda", 1, 2).unwrap()), ["/top", "/base"]);
+        let active = rechained(&marked, "vda", 0, 1).unwrap();
+        let layers = config::plan(&active, false).unwrap().disks[0].chain.clone();
+        assert_eq!(layers.iter().map(|l| (l.path.as_str(), l.format, l.index)).collect::<Vec<_>>(), [("/mid", "qcow2", 1), ("/base", "raw", 2)]);
+        let flat = rechained(&marked, "vda", 0, 2).unwrap();
+        let layers = config::plan(&flat, false).unwrap().disks[0].chain.clone();
+        assert_eq!(layers.iter().map(|l| (l.path.as_str(), l.format, l.index)).collect::<Vec<_>>(), [("/base", "raw", 2)]);
         let layers = config::plan(&def, false).unwrap().disks[0].chain.clone();
         assert_eq!(chain_index(&layers, "vda", "vda[2]").unwrap(), 2);
         assert_eq!(chain_index(&layers, "vda", "/mid").unwrap(), 1);
