@@ -216,6 +216,14 @@ impl Inner {
                     Monitor::connect(&self.paths.monitor(&name), Instant::now() + RECONNECT_TIMEOUT, self.handler(def.uuid(), generation)).ok()?;
                 let status = monitor.execute("query-status", None).ok()?;
                 let running = status.get("running").and_then(Value::as_bool)?;
+                // Jobs of the previous process are not adopted: the concluded ones are
+                // forgotten now, the others when they conclude (see jobs::FollowUp::Forget).
+                let listed = monitor.execute("query-jobs", None).unwrap_or_default();
+                for job in listed.as_array().into_iter().flatten() {
+                    if job["status"] == "concluded" {
+                        let _ = monitor.execute("job-dismiss", Some(serde_json::json!({ "id": job["id"] })));
+                    }
+                }
                 Some((pid, generation, monitor, running))
             });
             let uuid = def.uuid();
@@ -976,7 +984,7 @@ mod tests {
     use serde_json::json;
 
     fn event(name: &str, data: Value) -> QmpEvent {
-        QmpEvent { name: name.into(), data, timestamp_us: 0 }
+        QmpEvent { name: name.into(), data }
     }
 
     /// A store with one running domain, and the bus's events after that point as
@@ -1091,7 +1099,11 @@ mod tests {
         assert_eq!(status("pending"), Some(jobs::FollowUp::Finalize("block-pull-vda".into())));
         assert_eq!(state(), crate::jobs::JobState::Pending);
         assert_eq!(status("concluded"), Some(jobs::FollowUp::Conclude("block-pull-vda".into())));
-        assert_eq!(store.commit(|txn| Ok(apply_event(txn, &uuid, &event("JOB_STATUS_CHANGE", json!({"id": "other", "status": "concluded"}))))).unwrap(), None);
+        let other = |status: &str| {
+            store.commit(|txn| Ok(apply_event(txn, &uuid, &event("JOB_STATUS_CHANGE", json!({"id": "other", "status": status}))))).unwrap()
+        };
+        assert_eq!(other("running"), None);
+        assert_eq!(other("concluded"), Some(jobs::FollowUp::Forget("other".into())), "a job of a previous process");
     }
 
     #[test]

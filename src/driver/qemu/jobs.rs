@@ -28,12 +28,17 @@ const ABORT_WAIT: Duration = Duration::from_secs(30);
 pub enum FollowUp {
     Finalize(String),
     Conclude(String),
+    /// A job QEMU runs that the job table does not know (one started before the application
+    /// restarted) has concluded: QEMU forgets it, so its ID can be used again.
+    Forget(String),
 }
 
 /// Commits what QEMU's `JOB_STATUS_CHANGE` says of job `id`.
 pub fn status_changed(txn: &mut Txn<QemuDomain>, uuid: &Uuid, id: &str, status: &str) -> Option<FollowUp> {
     use JobState::*;
-    let state = txn.st.domains[uuid].jobs.get(id).map(|j| j.state)?;
+    let Some(state) = txn.st.domains[uuid].jobs.get(id).map(|j| j.state) else {
+        return (status == "concluded").then(|| FollowUp::Forget(id.to_string()));
+    };
     let to = match (status, state) {
         ("running", Paused) => Running,
         ("running", Standby) => Ready,
@@ -132,7 +137,7 @@ impl Inner {
             }
             let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
             let base_at = base.map(|b| chain_index(&chain, &target, b)).transpose()?.unwrap_or(chain.len());
-            if base_at < 2 && chain.len() < 2 {
+            if chain.len() < 2 {
                 return Err(VirError::invalid_arg(format!("disk '{target}' has no backing image to pull")));
             }
             if base_at == 0 {
@@ -265,6 +270,9 @@ impl Inner {
         match follow_up {
             FollowUp::Finalize(id) => {
                 let _ = monitor.execute("job-finalize", Some(json!({ "id": id })));
+            }
+            FollowUp::Forget(id) => {
+                let _ = monitor.execute("job-dismiss", Some(json!({ "id": id })));
             }
             FollowUp::Conclude(id) => {
                 let listed = monitor.execute("query-jobs", None).ok();
