@@ -24,16 +24,22 @@ static char uri[128];
 static volatile pid_t pids[MAXPIDS];
 static volatile int npids;
 
-static pid_t read_pid(const char *name)
+static pid_t read_pid_at(const char *path)
 {
-    char path[256], buf[32] = {0};
-    snprintf(path, sizeof path, "%s/run/qemu/%s.pid", root, name);
+    char buf[32] = {0};
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return -1;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
     return n > 0 ? (pid_t)atoi(buf) : -1;
+}
+
+static pid_t read_pid(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/run/qemu/%s.pid", root, name);
+    return read_pid_at(path);
 }
 
 /* Records the domain's QEMU for the final cleanup; returns its pid. */
@@ -670,6 +676,37 @@ static int probe_open(const char *probe_uri)
     return ok ? 0 : 21;
 }
 
+/* In another process with XDG directories under `dir`: qemu:///session keeps a domain's
+ * definition under $XDG_CONFIG_HOME and its runtime files under $XDG_RUNTIME_DIR. */
+static int probe_session(const char *dir)
+{
+    char config[256], runtime[256], path[512], xml[512];
+    snprintf(config, sizeof config, "%s/config", dir);
+    snprintf(runtime, sizeof runtime, "%s/runtime", dir);
+    setenv("XDG_CONFIG_HOME", config, 1);
+    setenv("XDG_RUNTIME_DIR", runtime, 1);
+    virSetErrorFunc(NULL, harness_quiet);
+    virConnectPtr c = virConnectOpen("qemu:///session");
+    if (!c)
+        return 30;
+    virDomainPtr dom = virDomainDefineXML(c, domain_xml(xml, sizeof xml, "sess", ""));
+    int ok = dom && virDomainCreate(dom) == 0;
+    snprintf(path, sizeof path, "%s/virtevent/qemu/sess.xml", config);
+    ok = ok && access(path, F_OK) == 0;
+    snprintf(path, sizeof path, "%s/virtevent/qemu/sess.pid", runtime);
+    ok = ok && access(path, F_OK) == 0;
+    pid_t pid = read_pid_at(path);
+    if (dom) {
+        ok = virDomainDestroy(dom) == 0 && ok;
+        ok = virDomainUndefine(dom) == 0 && ok;
+        virDomainFree(dom);
+    }
+    if (pid > 0)
+        kill(pid, SIGKILL);
+    virConnectClose(c);
+    return ok ? 0 : 31;
+}
+
 static int run_self(const char *mode)
 {
     pid_t child = fork();
@@ -693,6 +730,21 @@ static int probe_lock(const char *probe_uri)
         return 10;
     }
     return virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID && strstr(virGetLastErrorMessage(), "lock") ? 0 : 11;
+}
+
+static void test_session(void)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/xdg", root);
+    CHECK(mkdir(dir, 0700) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        execl(self_path, self_path, "--probe-session", dir, (char *)NULL);
+        _exit(12);
+    }
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void test_second_process_refused(void)
@@ -783,6 +835,8 @@ int main(int argc, char **argv)
         return probe_lock(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "--probe-open"))
         return probe_open(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--probe-session"))
+        return probe_session(argv[2]);
     if (!have_qemu()) {
         printf("SKIP test_qemu: qemu-system-x86_64 is not installed\n");
         return 0;
@@ -807,6 +861,7 @@ int main(int argc, char **argv)
     RUN(test_block_pull);
     RUN(test_vnc);
     RUN(test_second_process_refused);
+    RUN(test_session);
     RUN(test_reconnect);
     virConnectClose(conn);
     kill_all();
