@@ -250,7 +250,12 @@ static void test_lifecycle(void)
     CHECK(virDomainReset(dom, 0) == 0);
     /* With no guest the power button does nothing: the domain keeps running. */
     CHECK(virDomainShutdown(dom) == 0);
-    CHECK(virDomainReboot(dom, 0) < 0);
+    /* Likewise a reboot asks the guest to power off (then QEMU would be reset). */
+    CHECK(virDomainReboot(dom, 0) == 0);
+    CHECK(virDomainReboot(dom, VIR_DOMAIN_REBOOT_GUEST_AGENT) < 0);
+    EXPECT_ERROR(VIR_ERR_ARGUMENT_UNSUPPORTED);
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    CHECK(virDomainManagedSave(dom, 0) < 0);
     EXPECT_ERROR(VIR_ERR_NO_SUPPORT);
     CHECK(virDomainCreate(dom) < 0);
     EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);

@@ -76,6 +76,10 @@ pub struct QemuDomain {
     destroying: bool,
     /// QEMU reported SHUTDOWN: its exit is STOPPED(SHUTDOWN), not a crash.
     got_shutdown: bool,
+    /// virDomainReboot asked the guest to power off: its next SHUTDOWN is a reboot (libvirt's
+    /// fake reboot), and `rebooting` while QEMU is reset and let run again.
+    fake_reboot: bool,
+    rebooting: bool,
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
@@ -370,7 +374,7 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
     let obj = txn.obj(uuid);
     let state = obj.state.state;
     match event.name.as_str() {
-        "STOP" if state == VIR_DOMAIN_RUNNING => {
+        "STOP" if state == VIR_DOMAIN_RUNNING && !obj.ext.rebooting => {
             let reason = obj.ext.pause_reason.take().unwrap_or(VIR_DOMAIN_PAUSED_UNKNOWN);
             txn.pause(uuid, reason, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
         }
@@ -379,8 +383,17 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
             txn.unpause(uuid, reason, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
         // A destroy's SIGTERM makes QEMU report a SHUTDOWN that is none.
+        // QEMU runs with -no-shutdown: after a guest's power-off it waits, stopped, for this
+        // side to end it, or (virDomainReboot asked for it) to reset it and let it run again.
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && std::mem::take(&mut obj.ext.fake_reboot) => {
+            obj.ext.rebooting = true;
+            return Some(jobs::FollowUp::Reboot);
+        }
         "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying => {
             obj.ext.got_shutdown = true;
+            if let Some(pid) = obj.ext.pid {
+                let _ = crate::sys::kill(pid, crate::sys::Signal::Term);
+            }
             let detail = match event.data.get("guest").and_then(Value::as_bool) {
                 Some(true) => VIR_DOMAIN_EVENT_SHUTDOWN_GUEST,
                 Some(false) => VIR_DOMAIN_EVENT_SHUTDOWN_HOST,
@@ -712,11 +725,26 @@ impl Driver for QemuDriver {
             ));
         }
         // The guest decides what the power button does; with no guest, nothing happens.
-        self.inner.command(dom, "system_powerdown", |_| Ok(()))
+        self.inner.command(dom, "system_powerdown", |obj| {
+            obj.ext.fake_reboot = false;
+            Ok(())
+        })
     }
 
-    fn reboot(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainReboot"))
+    fn reboot(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        check_flags(flags, 0x3f)?;
+        if flags as i32 & !VIR_DOMAIN_REBOOT_ACPI_POWER_BTN != 0 {
+            return Err(VirError::new(
+                VIR_ERR_ARGUMENT_UNSUPPORTED,
+                VIR_FROM_QEMU,
+                "the QEMU backend reboots a domain with the ACPI power button only",
+            ));
+        }
+        // The guest powers off when it will; QEMU is then reset instead of ended.
+        self.inner.command(dom, "system_powerdown", |obj| {
+            obj.ext.fake_reboot = true;
+            Ok(())
+        })
     }
 
     fn reset(&self, dom: &DomainRef, flags: u32) -> Result<()> {
@@ -1129,10 +1157,11 @@ mod tests {
         std::process::Command::new(config::DEFAULT_EMULATOR).arg("--version").output().is_ok_and(|o| o.status.success())
     }
 
-    /// A guest's own power-off and RTC writes, played through the monitor's port I/O on a `pc`
-    /// machine with no guest code (PIIX4's PM control register at 0x604 and the CMOS at 0x70).
+    /// A guest's own power-off (after virDomainReboot: a reset; then a real one) and RTC
+    /// writes, played through the monitor's port I/O on a `pc` machine with no guest code
+    /// (PIIX4's PM control register at 0x604 and the CMOS at 0x70).
     #[test]
-    fn real_qemu_guest_power_off_and_rtc_change() {
+    fn real_qemu_guest_power_off_reboot_and_rtc_change() {
         if !qemu_available() {
             eprintln!("skipped: {} is not installed", config::DEFAULT_EMULATOR);
             return;
@@ -1148,6 +1177,21 @@ mod tests {
         let port_write = |line: &str| monitor.execute("human-monitor-command", Some(serde_json::json!({ "command-line": line })));
         port_write("o /b 0x70 0x00").unwrap();
         port_write("o /b 0x71 0x30").unwrap();
+        // virDomainReboot: the guest's power-off is turned into a reset, the process stays.
+        driver.reboot(&dom, 0).unwrap();
+        let rebooted = |st: &crate::domains::Table<QemuDomain>| {
+            let obj = st.domains.get(&dom.uuid)?;
+            (!obj.ext.rebooting && !obj.ext.fake_reboot && st.revision > mark + 2).then_some(())
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut done = None;
+        while done.is_none() && Instant::now() < deadline {
+            let _ = port_write("o /w 0x604 0x2000");
+            done = driver.inner.store.wait_until_deadline(Instant::now() + Duration::from_millis(20), rebooted);
+        }
+        assert!(done.is_some(), "rebooted");
+        assert_eq!(driver.state(&dom).unwrap().0, VIR_DOMAIN_RUNNING);
+        assert_eq!(driver.inner.store.read(&dom, |o| o.ext.pid).unwrap(), Some(pid));
         // Until the firmware has set the PM registers up, the write goes nowhere: repeat it.
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut gone = None;
@@ -1161,9 +1205,11 @@ mod tests {
             let _ = crate::sys::kill(pid, crate::sys::Signal::Kill);
         }
         let story: Vec<String> = story(&driver.inner.store, mark).into_iter().map(|e| e.split('@').next().unwrap().to_string()).collect();
-        let rtc = story.iter().filter(|e| e.starts_with("rtc:")).count();
-        let lifecycle: Vec<&String> = story.iter().filter(|e| !e.starts_with("rtc:")).collect();
-        assert_eq!(rtc, 1, "{story:?}");
+        let count = |prefix: &str| story.iter().filter(|e| e.starts_with(prefix)).count();
+        assert_eq!(count("rtc:"), 1, "{story:?}");
+        // The reset, and SeaBIOS may reset the machine once more as it starts again.
+        assert!((1..=2).contains(&count("reboot")), "{story:?}");
+        let lifecycle: Vec<&String> = story.iter().filter(|e| !e.starts_with("rtc:") && *e != "reboot").collect();
         assert_eq!(
             lifecycle,
             [
@@ -1172,7 +1218,8 @@ mod tests {
                 &format!("{VIR_DOMAIN_EVENT_SHUTDOWN}:{VIR_DOMAIN_EVENT_SHUTDOWN_GUEST}"),
                 &format!("{VIR_DOMAIN_EVENT_STOPPED}:{VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN}"),
                 "Existence { kind: 1 }",
-            ]
+            ],
+            "no SUSPENDED or RESUMED around the reboot"
         );
         assert!(!driver.inner.paths.pidfile("g").exists() && !driver.inner.paths.monitor("g").exists());
         drop(monitor);

@@ -391,6 +391,7 @@ pub fn arguments(def: &DomainDef, launch: &Launch, files: &RunFiles) -> Vec<Stri
         "chardev=monitor,mode=control".into(),
         "-pidfile".into(),
         pidfile.into_owned(),
+        "-no-shutdown".into(),
         "-S".into(),
         "-daemonize".into(),
     ]
@@ -467,7 +468,7 @@ mod tests {
         assert!(line.contains("-name guest=vm,,1 "), "{line}");
         assert!(line.contains("-machine none,accel=tcg -m size=65536k -smp 1 "), "{line}");
         assert!(line.contains("path=/r,,x/vm.qmp,server=on"), "{line}");
-        assert!(line.ends_with("-pidfile /r/vm.pid -S -daemonize"), "{line}");
+        assert!(line.ends_with("-pidfile /r/vm.pid -no-shutdown -S -daemonize"), "{line}");
         assert_eq!(plan(&def("", "<type>hvm</type>"), false).unwrap().emulator, DEFAULT_EMULATOR);
     }
 

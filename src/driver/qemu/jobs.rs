@@ -28,6 +28,8 @@ const ABORT_WAIT: Duration = Duration::from_secs(30);
 pub enum FollowUp {
     Finalize(String),
     Conclude(String),
+    /// The guest powered off for virDomainReboot: QEMU is reset and let run again.
+    Reboot,
     /// A job QEMU runs that the job table does not know (one started before the application
     /// restarted) has concluded: QEMU forgets it, so its ID can be used again.
     Forget(String),
@@ -270,6 +272,18 @@ impl Inner {
         match follow_up {
             FollowUp::Finalize(id) => {
                 let _ = monitor.execute("job-finalize", Some(json!({ "id": id })));
+            }
+            FollowUp::Reboot => {
+                // RESET becomes REBOOT as any reset does; the STOP and RESUME around it are no
+                // pause of the domain.
+                let _ = monitor.execute("system_reset", None);
+                let _ = monitor.execute("cont", None);
+                let _ = self.store.commit(|txn| {
+                    if let Some(obj) = txn.st.domains.get_mut(&uuid) {
+                        obj.ext.rebooting = false;
+                    }
+                    Ok(())
+                });
             }
             FollowUp::Forget(id) => {
                 let _ = monitor.execute("job-dismiss", Some(json!({ "id": id })));
