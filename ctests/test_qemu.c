@@ -257,6 +257,8 @@ static void test_lifecycle(void)
     check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
     CHECK(virDomainManagedSave(dom, 0) < 0);
     EXPECT_ERROR(VIR_ERR_NO_SUPPORT);
+    CHECK(virDomainSave(dom, "") < 0);
+    EXPECT_ERROR(VIR_ERR_INVALID_ARG);
     CHECK(virDomainCreate(dom) < 0);
     EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
     CHECK(virDomainDestroy(dom) == 0);
@@ -335,6 +337,73 @@ static void test_terminated_and_killed_from_outside(void)
     CHECK(virDomainUndefine(dom) == 0);
     EXPECT_LOG("killed:UNDEFINED:0", "killed:REMOVED");
     virDomainFree(dom);
+}
+
+static int count_pidfiles(void);
+
+/* virDomainSave through QEMU's migration to a file, virDomainRestore from it. */
+static void test_save_restore(void)
+{
+    char xml[512], path[128];
+    snprintf(path, sizeof path, "%s/saved.img", root);
+    virDomainPtr dom = virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "saved", ""), 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    pid_t pid = track("saved");
+    CHECK(virDomainSave(dom, path) == 0);
+    EXPECT_LOG("saved:ADDED", "saved:STARTED:0", "saved:SUSPENDED:0", "saved:STOPPED:4", "saved:REMOVED");
+    CHECK(virDomainLookupByName(conn, "saved") == NULL);
+    EXPECT_ERROR(VIR_ERR_NO_DOMAIN);
+    for (int i = 0; i < 500 && !gone(pid); i++)
+        usleep(1000);
+    CHECK(gone(pid));
+    virDomainFree(dom);
+
+    CHECK(virDomainRestore(conn, path) == 0);
+    EXPECT_LOG("saved:ADDED", "saved:STARTED:2");
+    dom = virDomainLookupByName(conn, "saved");
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    pid_t again = track("saved");
+    CHECK(again > 0 && again != pid);
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_RESTORED);
+    CHECK(virDomainDestroy(dom) == 0);
+    EXPECT_LOG("saved:STOPPED:1", "saved:REMOVED");
+    virDomainFree(dom);
+
+    /* A paused domain comes back paused. */
+    dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_PAUSED);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("saved");
+    CHECK(virDomainSave(dom, path) == 0);
+    virDomainFree(dom);
+    CHECK(virDomainRestore(conn, path) == 0);
+    dom = virDomainLookupByName(conn, "saved");
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("saved");
+    check_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+    EXPECT_LOG("saved:ADDED", "saved:STARTED:0", "saved:SUSPENDED:0", "saved:STOPPED:4", "saved:REMOVED", "saved:ADDED",
+               "saved:STARTED:2", "saved:SUSPENDED:4", "saved:STOPPED:1", "saved:REMOVED");
+
+    CHECK(virDomainRestore(conn, "/nonexistent/saved.img") < 0);
+    EXPECT_ERROR(VIR_ERR_SYSTEM_ERROR);
+    FILE *junk = fopen(path, "w");
+    CHECK(junk != NULL);
+    if (junk) {
+        fputs("not an image\n", junk);
+        fclose(junk);
+    }
+    CHECK(virDomainRestore(conn, path) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_FAILED);
+    CHECK(count_pidfiles() == 0);
 }
 
 static int count_pidfiles(void)
@@ -862,6 +931,7 @@ int main(int argc, char **argv)
     RUN(test_lifecycle);
     RUN(test_create_xml_of_a_defined_domain);
     RUN(test_terminated_and_killed_from_outside);
+    RUN(test_save_restore);
     RUN(test_refused_configuration);
     RUN(test_block_pull);
     RUN(test_vnc);

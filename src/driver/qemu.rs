@@ -8,6 +8,7 @@
 mod config;
 mod jobs;
 mod process;
+mod save;
 pub mod qmp;
 
 use super::objects::{ObjectDriver, ObjectState};
@@ -80,6 +81,8 @@ pub struct QemuDomain {
     /// fake reboot), and `rebooting` while QEMU is reset and let run again.
     fake_reboot: bool,
     rebooting: bool,
+    /// virDomainSave has written the state: QEMU's exit is STOPPED(SAVED).
+    saved: bool,
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
@@ -281,7 +284,9 @@ impl Inner {
                     }
                     let obj = txn.obj(&uuid);
                     let monitor = obj.ext.monitor.take();
-                    let (reason, detail) = if obj.ext.destroying {
+                    let (reason, detail) = if obj.ext.saved {
+                        (VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED)
+                    } else if obj.ext.destroying {
                         (VIR_DOMAIN_SHUTOFF_DESTROYED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED)
                     } else if obj.ext.got_shutdown {
                         (VIR_DOMAIN_SHUTOFF_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)
@@ -300,10 +305,17 @@ impl Inner {
         }
     }
 
-    /// Starts QEMU for `def` and lets it run unless `paused`; nothing is committed yet.
-    fn boot(self: &Arc<Self>, def: &DomainDef, plan: &config::Launch, paused: bool) -> Result<(process::Started, u64)> {
+    /// Starts QEMU for `def` (with `incoming`, loads the saved state from that migration URI)
+    /// and lets it run unless `paused`; nothing is committed yet.
+    fn boot(self: &Arc<Self>, def: &DomainDef, plan: &config::Launch, paused: bool, incoming: Option<&str>) -> Result<(process::Started, u64)> {
         let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
         let started = process::launch(&self.paths, def, plan, self.handler(def.uuid(), generation))?;
+        if let Some(uri) = incoming {
+            if let Err(e) = save::load_state(&started.monitor, uri) {
+                self.discard(def.name(), started);
+                return Err(save::in_domain(e, def.name()));
+            }
+        }
         if !paused {
             if let Err(e) = started.monitor.execute("cont", None) {
                 self.discard(def.name(), started);
@@ -322,7 +334,7 @@ impl Inner {
 
     /// Commits a booted QEMU as the domain's running process: STARTED (then SUSPENDED when
     /// paused). Refused, and the process ended, if it exited meanwhile.
-    fn commit_start(&self, txn: &mut Txn<QemuDomain>, uuid: &Uuid, booted: (process::Started, u64), paused: bool) -> Result<i32> {
+    fn commit_start(&self, txn: &mut Txn<QemuDomain>, uuid: &Uuid, booted: (process::Started, u64), paused: bool, restored: bool) -> Result<i32> {
         let (started, generation) = booted;
         let obj = txn.obj(uuid);
         let name = obj.name.to_string();
@@ -340,7 +352,14 @@ impl Inner {
             return Err(e);
         }
         obj.ext = QemuDomain { monitor: Some(Arc::new(started.monitor)), pid: Some(started.pid), generation, ..Default::default() };
-        Ok(txn.start(uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, paused))
+        if !restored {
+            return Ok(txn.start(uuid, VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_EVENT_STARTED_BOOTED, paused));
+        }
+        let id = txn.start(uuid, VIR_DOMAIN_RUNNING_RESTORED, VIR_DOMAIN_EVENT_STARTED_RESTORED, false);
+        if paused {
+            txn.pause(uuid, VIR_DOMAIN_PAUSED_USER, VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
+        }
+        Ok(id)
     }
 
     /// Runs `command` on the domain's monitor once `prepare` (under the table's lock) allowed
@@ -353,6 +372,40 @@ impl Inner {
             obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", dom.name)))
         })?;
         monitor.execute(command, None).map(drop).map_err(|e| monitor_error(&dom.name, e))
+    }
+
+    /// Runs a definition that is not running: a transient domain comes into existence, an
+    /// inactive one of the same name and UUID runs it (virDomainCreateXML, virDomainRestore).
+    fn run_new(self: &Arc<Self>, def: DomainDef, plan: config::Launch, paused: bool, incoming: Option<&str>) -> Result<DomainRef> {
+        self.store.commit(|txn| {
+            if let Some(uuid) = txn.existing_for(&def)? {
+                if txn.st.domains[&uuid].is_active() {
+                    return Err(txn.invalid_op(format!("domain '{}' is already active", def.name())));
+                }
+            }
+            self.reserve(def.name())
+        })?;
+        let booted = self.boot(&def, &plan, paused, incoming);
+        let name = def.name().to_string();
+        self.store.commit(|txn| {
+            self.release(&name);
+            let booted = booted?;
+            let uuid = match txn.runnable_from(def) {
+                Ok(uuid) => uuid,
+                Err(e) => {
+                    self.discard(&name, booted.0);
+                    return Err(e);
+                }
+            };
+            let started = self.commit_start(txn, &uuid, booted, paused, incoming.is_some());
+            if let Err(e) = started {
+                if !txn.st.domains[&uuid].persistent {
+                    txn.remove(&uuid);
+                }
+                return Err(e);
+            }
+            Ok(txn.st.domains[&uuid].domain_ref())
+        })
     }
 
     fn reserve(&self, name: &str) -> Result<()> {
@@ -385,11 +438,11 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         // A destroy's SIGTERM makes QEMU report a SHUTDOWN that is none.
         // QEMU runs with -no-shutdown: after a guest's power-off it waits, stopped, for this
         // side to end it, or (virDomainReboot asked for it) to reset it and let it run again.
-        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && std::mem::take(&mut obj.ext.fake_reboot) => {
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved && std::mem::take(&mut obj.ext.fake_reboot) => {
             obj.ext.rebooting = true;
             return Some(jobs::FollowUp::Reboot);
         }
-        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying => {
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved => {
             obj.ext.got_shutdown = true;
             if let Some(pid) = obj.ext.pid {
                 let _ = crate::sys::kill(pid, crate::sys::Signal::Term);
@@ -623,7 +676,7 @@ impl Driver for QemuDriver {
             inner.reserve(&obj.name)?;
             Ok((obj.def.clone(), plan))
         })?;
-        let booted = inner.boot(&def, &plan, paused);
+        let booted = inner.boot(&def, &plan, paused, None);
         let committed = inner.store.commit(|txn| {
             inner.release(def.name());
             let booted = booted?;
@@ -635,7 +688,7 @@ impl Driver for QemuDriver {
                 // Redefined while QEMU was starting: what runs is what was started.
                 obj.pending_config = Some(std::mem::replace(&mut obj.def, def.clone()));
             }
-            inner.commit_start(txn, &dom.uuid, booted, paused)
+            inner.commit_start(txn, &dom.uuid, booted, paused, false)
         });
         committed
     }
@@ -644,37 +697,8 @@ impl Driver for QemuDriver {
         check_flags(flags, VIR_DOMAIN_START_PAUSED)?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
         let def = DomainDef::parse(xml).map_err(def_error)?;
-        let inner = &self.inner;
-        let plan = config::plan(&def, inner.kvm)?;
-        inner.store.commit(|txn| {
-            if let Some(uuid) = txn.existing_for(&def)? {
-                if txn.st.domains[&uuid].is_active() {
-                    return Err(txn.invalid_op(format!("domain '{}' is already active", def.name())));
-                }
-            }
-            inner.reserve(def.name())
-        })?;
-        let booted = inner.boot(&def, &plan, paused);
-        let name = def.name().to_string();
-        inner.store.commit(|txn| {
-            inner.release(&name);
-            let booted = booted?;
-            let uuid = match txn.runnable_from(def) {
-                Ok(uuid) => uuid,
-                Err(e) => {
-                    inner.discard(&name, booted.0);
-                    return Err(e);
-                }
-            };
-            let started = inner.commit_start(txn, &uuid, booted, paused);
-            if let Err(e) = started {
-                if !txn.st.domains[&uuid].persistent {
-                    txn.remove(&uuid);
-                }
-                return Err(e);
-            }
-            Ok(txn.st.domains[&uuid].domain_ref())
-        })
+        let plan = config::plan(&def, self.inner.kvm)?;
+        self.inner.run_new(def, plan, paused, None)
     }
 
     fn destroy(&self, dom: &DomainRef, flags: u32) -> Result<()> {
@@ -772,12 +796,14 @@ impl Driver for QemuDriver {
         })
     }
 
-    fn save(&self, _dom: &DomainRef, _path: &str, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainSave"))
+    fn save(&self, dom: &DomainRef, path: &str, flags: u32) -> Result<()> {
+        self.inner.save(dom, path, flags)
     }
 
-    fn restore(&self, _path: &str) -> Result<()> {
-        Err(no_support("virDomainRestore"))
+    fn restore(&self, path: &str) -> Result<()> {
+        let (def, paused, uri) = save::read_image(path)?;
+        let plan = config::Launch { incoming: true, ..config::plan(&def, self.inner.kvm)? };
+        self.inner.run_new(def, plan, paused, Some(&uri)).map(drop)
     }
 
     fn managed_save(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
@@ -904,15 +930,16 @@ impl Driver for QemuDriver {
         Err(no_support("incoming migration"))
     }
 
-    fn domain_job(&self, dom: &DomainRef, _completed: bool, _keep: bool) -> Result<Option<Job>> {
-        // No domain job (migration, save, dump, backup) runs on this backend yet.
-        self.inner.store.read(dom, |_| None)
+    fn domain_job(&self, dom: &DomainRef, completed: bool, _keep: bool) -> Result<Option<Job>> {
+        // The running save (virDomainGetJobInfo); finished ones are not kept for the old API.
+        self.inner.store.read(dom, |o| if completed { None } else { o.jobs.domain_job().cloned() })
     }
 
     fn abort_job(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, 0)?;
-        self.inner.store.read(dom, |_| ())?;
-        Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "no job is active on the domain"))
+        let name = self.inner.store.read(dom, |o| o.jobs.domain_job().map(|j| j.name.clone()))?;
+        let name = name.ok_or_else(|| VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "no job is active on the domain"))?;
+        self.inner.job_control(dom, &name, JobOp::Abort, 0)
     }
 
     fn block_job(&self, dom: &DomainRef, disk: &str) -> Result<Option<Job>> {

@@ -26,6 +26,8 @@ pub struct Launch {
     pub disks: Vec<Disk>,
     /// The argument of `-vnc` for a `<graphics type='vnc'>`.
     pub vnc: Option<String>,
+    /// QEMU waits for a saved state (`-incoming defer`, then `migrate-incoming`).
+    pub incoming: bool,
 }
 
 /// A disk: a chain of image files as `-blockdev` nodes (index 0 the active image), attached
@@ -181,7 +183,7 @@ pub fn plan(def: &DomainDef, kvm: bool) -> Result<Launch> {
             return Err(unsupported(format!("<driver error_policy> of disk '{}' with machine 'none' (no device to apply it to)", d.target)));
         }
     }
-    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks, vnc })
+    Ok(Launch { emulator, machine, accel, memory_kib: def.memory_kib(), vcpus: def.vcpus(), disks, vnc, incoming: false })
 }
 
 /// `<graphics type='vnc'>` on a unix socket (`socket`, or `<listen type='socket' socket>`) or
@@ -398,6 +400,7 @@ pub fn arguments(def: &DomainDef, launch: &Launch, files: &RunFiles) -> Vec<Stri
     .into_iter()
     .chain(launch.disks.iter().flat_map(|d| disk_arguments(d, launch.machine != "none")))
     .chain(launch.vnc.iter().flat_map(|v| ["-vnc".to_string(), v.clone()]))
+    .chain(launch.incoming.then(|| ["-incoming".to_string(), "defer".to_string()]).into_iter().flatten())
     .collect()
 }
 
@@ -460,7 +463,7 @@ mod tests {
         let launch = plan(&d, false).unwrap();
         assert_eq!(
             launch,
-            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1, disks: vec![], vnc: None }
+            Launch { emulator: "/opt/qemu".into(), machine: "none".into(), accel: "tcg", memory_kib: 65536, vcpus: 1, disks: vec![], vnc: None, incoming: false }
         );
         assert_eq!(plan(&d, true).unwrap().accel, "kvm");
         let args = arguments(&d, &launch, &RunFiles { monitor: Path::new("/r,x/vm.qmp"), pidfile: Path::new("/r/vm.pid") });

@@ -356,8 +356,10 @@ impl Inner {
                     None
                 }
                 (JobOp::Abort, effect) => {
+                    let saving = txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.kind == JobKind::Save);
                     txn.job_apply(uuid, name, effect)?;
-                    Some("job-cancel")
+                    // A save is QEMU's migration, not one of its jobs.
+                    Some(if saving { "migrate_cancel" } else { "job-cancel" })
                 }
                 (JobOp::Pause, _) => Some("job-pause"),
                 (JobOp::Resume, _) => Some("job-resume"),
@@ -370,7 +372,7 @@ impl Inner {
         })?;
         match (monitor, command) {
             (Some(monitor), Some(command)) => monitor
-                .execute(command, Some(json!({ "id": name })))
+                .execute(command, (command != "migrate_cancel").then(|| json!({ "id": name })))
                 .map(drop)
                 // A job that ended meanwhile has nothing left to cancel.
                 .or_else(|e| if op == JobOp::Abort { Ok(()) } else { Err(monitor_error(&dom.name, e)) }),
