@@ -255,7 +255,7 @@ static void test_lifecycle(void)
     CHECK(virDomainReboot(dom, VIR_DOMAIN_REBOOT_GUEST_AGENT) < 0);
     EXPECT_ERROR(VIR_ERR_ARGUMENT_UNSUPPORTED);
     check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
-    CHECK(virDomainManagedSave(dom, 0) < 0);
+    CHECK(virDomainCoreDump(dom, "/tmp/never", 0) < 0);
     EXPECT_ERROR(VIR_ERR_NO_SUPPORT);
     CHECK(virDomainSave(dom, "") < 0);
     EXPECT_ERROR(VIR_ERR_INVALID_ARG);
@@ -404,6 +404,46 @@ static void test_save_restore(void)
     CHECK(virDomainRestore(conn, path) < 0);
     EXPECT_ERROR(VIR_ERR_OPERATION_FAILED);
     CHECK(count_pidfiles() == 0);
+}
+
+/* virDomainManagedSave, then virDomainCreate restores it (or FORCE_BOOT discards it). */
+static void test_managed_save(void)
+{
+    char xml[512], path[128];
+    snprintf(path, sizeof path, "%s/etc/qemu/managed.save", root);
+    virDomainPtr dom = virDomainDefineXML(conn, domain_xml(xml, sizeof xml, "managed", ""));
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    CHECK(virDomainCreate(dom) == 0);
+    track("managed");
+    CHECK(virDomainManagedSave(dom, 0) == 0);
+    check_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SAVED);
+    CHECK(access(path, F_OK) == 0);
+    virDomainPtr *listed = NULL;
+    int n = virConnectListAllDomains(conn, &listed, VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE);
+    CHECK(n == 1);
+    for (int i = 0; i < n; i++)
+        virDomainFree(listed[i]);
+    free(listed);
+    CHECK(virDomainUndefine(dom) < 0);
+    EXPECT_ERROR(VIR_ERR_OPERATION_INVALID);
+    CHECK(virDomainCreate(dom) == 0);
+    track("managed");
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_RESTORED);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(virDomainManagedSave(dom, 0) == 0);
+    CHECK(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_FORCE_BOOT) == 0);
+    track("managed");
+    check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(virDomainManagedSave(dom, 0) == 0);
+    CHECK(virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) == 0);
+    CHECK(access(path, F_OK) != 0);
+    EXPECT_LOG("managed:ADDED", "managed:DEFINED:0", "managed:STARTED:0", "managed:SUSPENDED:0", "managed:STOPPED:4",
+               "managed:STARTED:2", "managed:SUSPENDED:0", "managed:STOPPED:4", "managed:STARTED:0",
+               "managed:SUSPENDED:0", "managed:STOPPED:4", "managed:UNDEFINED:0", "managed:REMOVED");
+    virDomainFree(dom);
 }
 
 static int count_pidfiles(void)
@@ -932,6 +972,7 @@ int main(int argc, char **argv)
     RUN(test_create_xml_of_a_defined_domain);
     RUN(test_terminated_and_killed_from_outside);
     RUN(test_save_restore);
+    RUN(test_managed_save);
     RUN(test_refused_configuration);
     RUN(test_block_pull);
     RUN(test_vnc);

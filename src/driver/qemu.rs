@@ -205,7 +205,13 @@ impl Inner {
         };
         for name in process::names_in(&self.paths.config, "xml") {
             if let Some(def) = read_def(&self.paths.config_xml(&name)).filter(|d| d.name() == name) {
-                let _ = self.store.commit(|txn| txn.define(def).map(drop));
+                let managed_save = self.paths.managed_save(&name).exists();
+                let _ = self.store.commit(|txn| {
+                    let uuid = txn.define(def)?;
+                    // Not an event of its own: a flag of the definition just read.
+                    txn.obj(&uuid).managed_save = managed_save;
+                    Ok(())
+                });
             }
         }
         for name in process::names_in(&self.paths.run, "pid") {
@@ -644,40 +650,56 @@ impl Driver for QemuDriver {
 
     fn undefine(&self, dom: &DomainRef, flags: u32) -> Result<()> {
         check_flags(flags, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)?;
+        let discard_managed_save = flags as i32 & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE != 0;
         self.inner.store.commit_on(dom, |txn, uuid| {
             let obj = &txn.st.domains[uuid];
             if !obj.persistent {
                 return Err(txn.invalid_op("cannot undefine transient domain"));
             }
+            if obj.managed_save && !discard_managed_save {
+                return Err(txn.invalid_op("Refusing to undefine while domain managed save image exists"));
+            }
             if self.inner.launching.lock().contains(&*obj.name) {
                 return Err(txn.invalid_op(format!("domain '{}' is being started", obj.name)));
             }
-            let path = self.inner.paths.config_xml(&obj.name);
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(VirError::system(format!("cannot remove '{}': {e}", path.display())))
+            for path in [self.inner.paths.config_xml(&obj.name), self.inner.paths.managed_save(&obj.name)] {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(VirError::system(format!("cannot remove '{}': {e}", path.display())))
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
             txn.undefine(uuid, true)
         })
     }
 
     fn create(&self, dom: &DomainRef, flags: u32) -> Result<i32> {
-        check_flags(flags, VIR_DOMAIN_START_PAUSED)?;
+        check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_FORCE_BOOT)?;
         let paused = flags as i32 & VIR_DOMAIN_START_PAUSED != 0;
+        let force_boot = flags as i32 & VIR_DOMAIN_START_FORCE_BOOT != 0;
         let inner = &self.inner;
-        let (def, plan) = inner.store.commit_on(dom, |txn, uuid| {
+        let managed = inner.paths.managed_save(&dom.name);
+        let (def, plan, restore) = inner.store.commit_on(dom, |txn, uuid| {
             let obj = &txn.st.domains[uuid];
             if obj.is_active() {
                 return Err(txn.invalid_op(format!("domain '{}' is already running", obj.name)));
             }
-            let plan = config::plan(&obj.def, inner.kvm)?;
+            // A managed save is restored, unless FORCE_BOOT discards it.
+            let restore = match obj.managed_save && !force_boot {
+                true => Some(save::read_image(&managed.to_string_lossy())?),
+                false => None,
+            };
+            let (def, plan) = match &restore {
+                Some((saved, _, _)) => (Arc::new(saved.clone()), config::Launch { incoming: true, ..config::plan(saved, inner.kvm)? }),
+                None => (obj.def.clone(), config::plan(&obj.def, inner.kvm)?),
+            };
             inner.reserve(&obj.name)?;
-            Ok((obj.def.clone(), plan))
+            Ok((def, plan, restore.map(|(_, paused, uri)| (paused, uri))))
         })?;
-        let booted = inner.boot(&def, &plan, paused, None);
-        let committed = inner.store.commit(|txn| {
+        let paused = paused || restore.as_ref().is_some_and(|(saved_paused, _)| *saved_paused);
+        let booted = inner.boot(&def, &plan, paused, restore.as_ref().map(|(_, uri)| uri.as_str()));
+        inner.store.commit(|txn| {
             inner.release(def.name());
             let booted = booted?;
             let Some(obj) = txn.st.domains.get_mut(&dom.uuid) else {
@@ -685,12 +707,14 @@ impl Driver for QemuDriver {
                 return Err(txn.st.no_such_uuid(dom));
             };
             if !Arc::ptr_eq(&obj.def, &def) {
-                // Redefined while QEMU was starting: what runs is what was started.
+                // Redefined while QEMU was starting, or restored: what runs is what was started.
                 obj.pending_config = Some(std::mem::replace(&mut obj.def, def.clone()));
             }
-            inner.commit_start(txn, &dom.uuid, booted, paused, false)
-        });
-        committed
+            if std::mem::take(&mut obj.managed_save) {
+                let _ = std::fs::remove_file(&managed);
+            }
+            inner.commit_start(txn, &dom.uuid, booted, paused, restore.is_some())
+        })
     }
 
     fn create_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
@@ -806,8 +830,17 @@ impl Driver for QemuDriver {
         self.inner.run_new(def, plan, paused, Some(&uri)).map(drop)
     }
 
-    fn managed_save(&self, _dom: &DomainRef, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainManagedSave"))
+    fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()> {
+        if !self.inner.store.read(dom, |o| o.persistent)? {
+            return Err(VirError::new(VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, "cannot do managed save for transient domain"));
+        }
+        let path = self.inner.paths.managed_save(&dom.name);
+        self.inner.save(dom, &path.to_string_lossy(), flags)?;
+        // Not an event of its own: the next start restores it.
+        self.inner.store.commit_on(dom, |txn, uuid| {
+            txn.obj(uuid).managed_save = true;
+            Ok(())
+        })
     }
 
     fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {

@@ -84,6 +84,10 @@ impl Paths {
     pub fn monitor(&self, name: &str) -> PathBuf {
         self.run.join(format!("{name}.qmp"))
     }
+    /// Where virDomainManagedSave keeps a persistent domain's saved state.
+    pub fn managed_save(&self, name: &str) -> PathBuf {
+        self.config.join(format!("{name}.save"))
+    }
     pub fn logfile(&self, name: &str) -> PathBuf {
         self.log.join(format!("{name}.log"))
     }
