@@ -42,9 +42,10 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 /// How long a reconnect waits for a running QEMU's monitor.
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What this backend emits: lifecycle (STOP, RESUME, SHUTDOWN, process exit), REBOOT (RESET),
-/// RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), GRAPHICS (VNC_*), BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD),
-/// existence, and for its block pulls and commits JOB_STATE with the old BLOCK_JOB events.
+/// What this backend emits, in increasing order: lifecycle (STOP, RESUME, SHUTDOWN, process
+/// exit), REBOOT (RESET), RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), GRAPHICS (VNC_*),
+/// BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD), existence, and for its jobs JOB_STATE with the old
+/// BLOCK_JOB events (pulls, commits) and JOB_COMPLETED (saves).
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
@@ -54,6 +55,7 @@ const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
     VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+    VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
     VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD,
     VIR_DOMAIN_EVENT_ID_EXISTENCE,
     VIR_DOMAIN_EVENT_ID_JOB_STATE,
@@ -1200,6 +1202,11 @@ mod tests {
         store.commit(|txn| Ok(txn.obj(&uuid).ext.destroying = true)).unwrap();
         apply(&store, &uuid, event("SHUTDOWN", json!({"guest": false, "reason": "host-signal"})));
         assert!(story(&store, mark).is_empty());
+    }
+
+    #[test]
+    fn the_event_ids_are_in_increasing_order() {
+        assert!(SUPPORTED_EVENT_IDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
