@@ -507,7 +507,8 @@ static void on_job_state(virConnectPtr c, virDomainPtr dom, const char *jobname,
     (void)dom;
     (void)opaque;
     CHECK((!strcmp(jobname, "block-pull-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_PULL) ||
-          (!strcmp(jobname, "block-commit-active-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE));
+          (!strcmp(jobname, "block-commit-active-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE) ||
+          (!strcmp(jobname, "block-copy-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COPY));
     if (njoblog < MAXJOBLOG)
         joblog[njoblog++] = state;
 }
@@ -517,7 +518,8 @@ static void on_block_job(virConnectPtr c, virDomainPtr dom, const char *disk, in
     (void)c;
     (void)dom;
     (void)opaque;
-    CHECK(!strcmp(disk, "vda") && (type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL || type == VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT));
+    CHECK(!strcmp(disk, "vda") && (type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL || type == VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT ||
+                                   type == VIR_DOMAIN_BLOCK_JOB_TYPE_COPY));
     /* Block job statuses after the job states: 100 + status. */
     if (njoblog < MAXJOBLOG)
         joblog[njoblog++] = 100 + status;
@@ -663,6 +665,43 @@ static void test_block_pull(void)
     free(desc);
     /* The base is now the active image: a threshold lands on its node. */
     CHECK(virDomainSetBlockThreshold(dom, "vda", 1 << 20, 0) == 0);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+
+    /* A copy to a new raw file: READY, then the pivot makes it the disk, with the same data. */
+    CHECK(make_chain("copy", xml, sizeof xml) == 0);
+    dom = virDomainCreateXML(conn, xml, 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("copy");
+    char dest[512], cmd2[1024];
+    snprintf(dest, sizeof dest, "<disk type='file'><source file='%s/copy-dest.raw'/><driver type='raw'/></disk>", root);
+    CHECK(virDomainBlockCopy(dom, "vda", "<disk type='file'><source file='rel.raw'/></disk>", NULL, 0, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_XML_ERROR);
+    CHECK(virDomainBlockCopy(dom, "vda", dest, NULL, 0, 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_READY,
+                100 + VIR_DOMAIN_BLOCK_JOB_READY);
+    CHECK(virDomainJobControl(dom, "block-copy-vda", VIR_DOMAIN_JOB_CONTROL_OPERATION_FINALIZE, 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_PENDING, VIR_DOMAIN_JOB_STATE_COMPLETED, 100 + VIR_DOMAIN_BLOCK_JOB_COMPLETED,
+                VIR_DOMAIN_JOB_STATE_NONE);
+    desc = virDomainGetXMLDesc(dom, 0);
+    CHECK(desc && strstr(desc, "copy-dest.raw") && !strstr(desc, "copy-top.qcow2") && !strstr(desc, "backingStore"));
+    free(desc);
+    snprintf(cmd2, sizeof cmd2, "qemu-img compare -q -U %s/copy-top.qcow2 %s/copy-dest.raw", root, root);
+    CHECK(system(cmd2) == 0);
+
+    /* Another copy aborted in READY: the disk stays the first copy. */
+    snprintf(dest, sizeof dest, "<disk type='file'><source file='%s/copy-dest2.raw'/><driver type='raw'/></disk>", root);
+    CHECK(virDomainBlockCopy(dom, "vda", dest, NULL, 0, 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_READY,
+                100 + VIR_DOMAIN_BLOCK_JOB_READY);
+    CHECK(virDomainBlockJobAbort(dom, "vda", 0) == 0);
+    EXPECT_JOBS(VIR_DOMAIN_JOB_STATE_ABORTING, VIR_DOMAIN_JOB_STATE_ABORTED, 100 + VIR_DOMAIN_BLOCK_JOB_CANCELED,
+                VIR_DOMAIN_JOB_STATE_NONE);
+    desc = virDomainGetXMLDesc(dom, 0);
+    CHECK(desc && strstr(desc, "copy-dest.raw") && !strstr(desc, "copy-dest2.raw"));
+    free(desc);
     CHECK(virDomainDestroy(dom) == 0);
     virDomainFree(dom);
     virConnectDomainEventDeregisterAny(conn, job_id);

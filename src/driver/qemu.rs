@@ -88,9 +88,9 @@ pub struct QemuDomain {
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
-    /// What each running pull or commit does to its disk's chain once completed: job name →
-    /// (disk target, the chain positions `from..to` that leave it).
-    chain_edits: HashMap<String, (String, usize, usize)>,
+    /// What each running pull, commit or copy does to its disk's chain once completed, by job
+    /// name.
+    chain_edits: HashMap<String, jobs::ChainEdit>,
 }
 
 struct Inner {
@@ -937,8 +937,8 @@ impl Driver for QemuDriver {
         self.inner.block_commit(dom, disk, base, top, bandwidth, flags)
     }
 
-    fn block_copy(&self, _dom: &DomainRef, _disk: &str, _dest_xml: &str, _bandwidth: u64, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainBlockCopy"))
+    fn block_copy(&self, dom: &DomainRef, disk: &str, dest_xml: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        self.inner.block_copy(dom, disk, dest_xml, bandwidth, flags)
     }
 
     fn backup_begin(&self, _dom: &DomainRef, _backup_xml: Option<&str>, _flags: u32) -> Result<()> {

@@ -1,5 +1,6 @@
 //! QEMU's jobs as jobs of the job API. A block pull is QEMU's `block-stream` job, a commit its
-//! `block-commit` (an active commit waits READY for the pivot), each started with
+//! `block-commit`, a copy its `blockdev-mirror` (an active commit and a copy wait READY for the
+//! pivot), each started with
 //! `auto-finalize` and `auto-dismiss` off so that its end is the library's to commit: QEMU's
 //! `JOB_STATUS_CHANGE` events move the job through the core's state machine (with JOB_STATE
 //! and the old BLOCK_JOB events), the library finalizes a pending pull, reads a concluded
@@ -22,6 +23,17 @@ use uuid::Uuid;
 
 /// How long virDomainBlockJobAbort without ASYNC waits for the job to end.
 const ABORT_WAIT: Duration = Duration::from_secs(30);
+
+/// What a completed pull, commit or copy does to its disk's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainEdit {
+    /// The images at positions `from..to` leave the chain (a pull: `1..base`; a commit:
+    /// `top..base`).
+    Drop { target: String, from: usize, to: usize },
+    /// The copy becomes the active image, alone or (shallow) over the old backing chain.
+    /// Ended any other way, its nodes leave QEMU.
+    Copy { target: String, path: String, format: &'static str, index: usize, shallow: bool },
+}
 
 /// What a job status change leaves for a thread other than the monitor's reader to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,6 +118,29 @@ fn rechained(def: &DomainDef, target: &str, from: usize, to: usize) -> Option<Do
     DomainDef::parse(&root.to_xml()).ok()
 }
 
+/// `def` with the copy at `path` as disk `target`'s active image, with `index`; a full copy
+/// has no backing chain, a shallow one keeps the old one.
+fn copied(def: &DomainDef, target: &str, path: &str, format: &str, index: usize, shallow: bool) -> Option<DomainDef> {
+    let mut root = xml::parse(&def.to_xml(None, None)).ok()?;
+    let disk = root.child_mut("devices")?.children.iter_mut().find_map(|n| match n {
+        Node::Element(d) if d.name == "disk" && d.child("target").and_then(|t| t.attr("dev")) == Some(target) => Some(d),
+        _ => None,
+    })?;
+    take_child(disk, "source");
+    let mut source = Element::new("source");
+    source.set_attr("file", path);
+    source.set_attr("index", index.to_string());
+    disk.children.push(Node::Element(source));
+    if disk.child("driver").is_none() {
+        disk.children.push(Node::Element(Element::new("driver")));
+    }
+    disk.child_mut("driver")?.set_attr("type", format);
+    if !shallow {
+        take_child(disk, "backingStore");
+    }
+    DomainDef::parse(&root.to_xml()).ok()
+}
+
 /// The chain position of the image `spec` names on disk `target`: `vda[N]` (its index) or
 /// its path.
 fn chain_index(chain: &[config::Layer], target: &str, spec: &str) -> Result<usize> {
@@ -121,9 +156,38 @@ fn chain_index(chain: &[config::Layer], target: &str, spec: &str) -> Result<usiz
 impl Inner {
     /// virDomainBlockPull / virDomainBlockRebase without COPY: QEMU's `block-stream`.
     pub(super) fn block_pull(&self, dom: &DomainRef, disk: &str, base: Option<&str>, bandwidth: u64, flags: u32) -> Result<()> {
-        check_flags(flags, VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES | VIR_DOMAIN_BLOCK_REBASE_COPY | VIR_DOMAIN_JOB_PERSIST)?;
-        if flags as i32 & VIR_DOMAIN_BLOCK_REBASE_COPY != 0 {
-            return Err(super::no_support("virDomainBlockRebase with VIR_DOMAIN_BLOCK_REBASE_COPY"));
+        check_flags(
+            flags,
+            VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES
+                | VIR_DOMAIN_BLOCK_REBASE_COPY
+                | VIR_DOMAIN_BLOCK_REBASE_COPY_RAW
+                | VIR_DOMAIN_BLOCK_REBASE_SHALLOW
+                | VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT
+                | VIR_DOMAIN_JOB_PERSIST,
+        )?;
+        let flag = |f: i32| flags as i32 & f != 0;
+        if flag(VIR_DOMAIN_BLOCK_REBASE_COPY) {
+            // A copy to the file `base`, raw (QEMU does not guess a format here).
+            let dest = base.ok_or_else(|| VirError::invalid_arg("a block copy needs a destination (base)"))?;
+            let mut source = Element::new("source");
+            source.set_attr("file", dest);
+            let mut driver = Element::new("driver");
+            driver.set_attr("type", "raw");
+            let mut disk_xml = Element::new("disk");
+            disk_xml.set_attr("type", "file");
+            disk_xml.children.extend([Node::Element(source), Node::Element(driver)]);
+            let copy_flags = [
+                (VIR_DOMAIN_BLOCK_REBASE_SHALLOW, VIR_DOMAIN_BLOCK_COPY_SHALLOW),
+                (VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT, VIR_DOMAIN_BLOCK_COPY_REUSE_EXT),
+                (VIR_DOMAIN_JOB_PERSIST, VIR_DOMAIN_JOB_PERSIST),
+            ]
+            .iter()
+            .filter(|(from, _)| flag(*from))
+            .fold(0, |acc, (_, to)| acc | to);
+            return self.block_copy(dom, disk, &disk_xml.to_xml(), bandwidth, copy_flags as u32);
+        }
+        if flag(VIR_DOMAIN_BLOCK_REBASE_COPY_RAW | VIR_DOMAIN_BLOCK_REBASE_SHALLOW | VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT) {
+            return Err(VirError::invalid_arg("COPY_RAW, SHALLOW and REUSE_EXT go with VIR_DOMAIN_BLOCK_REBASE_COPY"));
         }
         let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
         let (monitor, name, args) = self.store.commit_on(dom, |txn, uuid| {
@@ -159,7 +223,7 @@ impl Inner {
             if base_at < chain.len() {
                 args["base-node"] = Value::String(config::node_names(&target, chain[base_at].index).1);
             }
-            txn.obj(uuid).ext.chain_edits.insert(name.clone(), (target, 1, base_at));
+            txn.obj(uuid).ext.chain_edits.insert(name.clone(), ChainEdit::Drop { target, from: 1, to: base_at });
             Ok((monitor, name, args))
         })?;
         if let Err(e) = monitor.execute("block-stream", Some(args)) {
@@ -241,12 +305,130 @@ impl Inner {
                 "auto-dismiss": false,
                 "speed": bandwidth,
             });
-            txn.obj(uuid).ext.chain_edits.insert(name.clone(), (target, top_at, base_at));
+            txn.obj(uuid).ext.chain_edits.insert(name.clone(), ChainEdit::Drop { target, from: top_at, to: base_at });
             Ok((monitor, name, args))
         })?;
         if let Err(e) = monitor.execute("block-commit", Some(args)) {
             let error = monitor_error(&dom.name, e);
             let _ = self.store.commit_on(dom, |txn, uuid| txn.job_move(uuid, &name, JobState::Failed, Some(error.message.clone())));
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// virDomainBlockCopy (and virDomainBlockRebase with COPY): QEMU's `blockdev-mirror` of
+    /// disk `disk` to a file (`dest_xml`: a `<disk type='file'>` with a `<source file>` and a
+    /// raw or qcow2 `<driver type>`), created raw unless REUSE_EXT. The job waits READY for
+    /// FINALIZE (the pivot: the copy becomes the disk) or ABORT (the disk stays as it was).
+    pub(super) fn block_copy(&self, dom: &DomainRef, disk: &str, dest_xml: &str, bandwidth: u64, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            VIR_DOMAIN_BLOCK_COPY_SHALLOW | VIR_DOMAIN_BLOCK_COPY_REUSE_EXT | VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB | VIR_DOMAIN_JOB_PERSIST,
+        )?;
+        let shallow = flags as i32 & VIR_DOMAIN_BLOCK_COPY_SHALLOW != 0;
+        let reuse = flags as i32 & VIR_DOMAIN_BLOCK_COPY_REUSE_EXT != 0;
+        let unsupported = |what: String| VirError::new(VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_QEMU, format!("{what} is not supported by the QEMU backend"));
+        let root = xml::parse(dest_xml).map_err(|e| VirError::new(VIR_ERR_XML_DETAIL, VIR_FROM_DOMAIN, format!("(disk_definition):{e}")))?;
+        if root.name != "disk" {
+            return Err(VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, format!("unexpected root element <{}>, expecting <disk>", root.name)));
+        }
+        if root.attr("type").is_some_and(|t| t != "file") {
+            return Err(unsupported(format!("a copy destination <disk type={}>", xml::quoted(root.attr("type").unwrap_or("")))));
+        }
+        if let Some(other) = root.elements().find(|e| !matches!(e.name.as_str(), "source" | "driver")) {
+            return Err(unsupported(format!("<{}> in a copy destination", other.name)));
+        }
+        let path = root
+            .child("source")
+            .and_then(|s| s.attr("file"))
+            .filter(|p| p.starts_with('/') && !p.contains('\0'))
+            .ok_or_else(|| VirError::new(VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, "the copy destination needs a <source file> with an absolute path"))?
+            .to_string();
+        let format = match root.child("driver").and_then(|d| d.attr("type")).unwrap_or("raw") {
+            "raw" => "raw",
+            "qcow2" => "qcow2",
+            other => return Err(unsupported(format!("copy destination format {}", xml::quoted(other)))),
+        };
+        if !reuse && format != "raw" {
+            return Err(unsupported("creating a qcow2 copy destination (create it and pass REUSE_EXT)".into()));
+        }
+        if reuse && !std::path::Path::new(&path).exists() {
+            return Err(VirError::invalid_arg(format!("the copy destination '{path}' does not exist (REUSE_EXT)")));
+        }
+        let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
+        let (monitor, name, target, chain, index) = self.store.commit_on(dom, |txn, uuid| {
+            let obj = &txn.st.domains[uuid];
+            obj.require_active()?;
+            let target = obj
+                .def
+                .find_disk(disk)
+                .map(|d| d.target_dev.clone())
+                .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
+            if let Some(j) = obj.jobs.block_job(&target) {
+                return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
+            }
+            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            if chain.is_empty() {
+                return Err(VirError::invalid_arg(format!("disk '{target}' has no image to copy")));
+            }
+            let index = chain.iter().map(|l| l.index).max().unwrap_or(0) + 1;
+            let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
+            let config = JobConfig {
+                disk: Some(target.clone()),
+                top: shallow.then(|| format!("{target}[{}]", chain[0].index)),
+                destination: Some(path.clone()),
+                ..Default::default()
+            };
+            let name = txn.job_start(uuid, Job::new(format!("block-copy-{target}"), JobKind::BlockCopy, config, 0, bandwidth, persist))?;
+            let edit = ChainEdit::Copy { target: target.clone(), path: path.clone(), format, index, shallow };
+            txn.obj(uuid).ext.chain_edits.insert(name.clone(), edit);
+            Ok((monitor, name, target, chain, index))
+        })?;
+        let (file_node, fmt_node) = config::node_names(&target, index);
+        let started = (|| -> Result<()> {
+            let fail = |e| monitor_error(&dom.name, e);
+            if !reuse {
+                // A raw copy as large as the disk.
+                let nodes = monitor.execute("query-named-block-nodes", Some(json!({ "flat": true }))).map_err(fail)?;
+                let top = config::node_names(&target, chain[0].index).1;
+                let size = nodes
+                    .as_array()
+                    .and_then(|l| l.iter().find(|n| n["node-name"] == top.as_str()))
+                    .and_then(|n| n.pointer("/image/virtual-size"))
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| VirError::internal(format!("QEMU did not report the size of disk '{target}'")))?;
+                std::fs::File::create(&path)
+                    .and_then(|f| f.set_len(size))
+                    .map_err(|e| VirError::system(format!("cannot create the copy destination '{path}': {e}")))?;
+            }
+            monitor.execute("blockdev-add", Some(json!({ "driver": "file", "filename": path, "node-name": file_node }))).map_err(fail)?;
+            let mut fmt = json!({ "driver": format, "file": file_node, "node-name": fmt_node });
+            if format == "qcow2" {
+                fmt["backing"] = match (shallow, chain.get(1)) {
+                    (true, Some(below)) => Value::String(config::node_names(&target, below.index).1),
+                    _ => Value::Null,
+                };
+            }
+            monitor.execute("blockdev-add", Some(fmt)).map_err(fail)?;
+            let args = json!({
+                "job-id": name,
+                "device": config::node_names(&target, chain[0].index).1,
+                "target": fmt_node,
+                "sync": if shallow { "top" } else { "full" },
+                "auto-finalize": false,
+                "auto-dismiss": false,
+                "speed": bandwidth,
+            });
+            monitor.execute("blockdev-mirror", Some(args)).map(drop).map_err(fail)
+        })();
+        if let Err(error) = started {
+            for node in [&fmt_node, &file_node] {
+                let _ = monitor.execute("blockdev-del", Some(json!({ "node-name": node })));
+            }
+            let _ = self.store.commit_on(dom, |txn, uuid| {
+                txn.obj(uuid).ext.chain_edits.remove(&name);
+                txn.job_move(uuid, &name, JobState::Failed, Some(error.message.clone()))
+            });
             return Err(error);
         }
         Ok(())
@@ -293,6 +475,8 @@ impl Inner {
                 let info = listed.as_ref().and_then(|l| l.as_array()).and_then(|l| l.iter().find(|j| j["id"] == id.as_str()));
                 let error = info.and_then(|j| j.get("error")).and_then(Value::as_str).map(str::to_string);
                 let progress = info.map(|j| (j["current-progress"].as_u64().unwrap_or(0), j["total-progress"].as_u64().unwrap_or(0)));
+                // Nodes no image of the disk uses any more, to remove from QEMU afterwards.
+                let mut unused: Vec<String> = Vec::new();
                 let _ = self.store.commit(|txn| {
                     let Some(obj) = txn.st.domains.get_mut(&uuid) else { return Ok(()) };
                     let edit = obj.ext.chain_edits.remove(&id);
@@ -306,8 +490,24 @@ impl Inner {
                         (_, Some(_)) => JobState::Failed,
                         _ => JobState::Completed,
                     };
+                    let node_pair = |target: &str, index: usize| {
+                        let (file, fmt) = config::node_names(target, index);
+                        [fmt, file]
+                    };
+                    if let (Some(ChainEdit::Copy { target, index, .. }), false) = (&edit, to == JobState::Completed) {
+                        unused.extend(node_pair(target, *index));
+                    }
+                    if let (Some(ChainEdit::Copy { target, shallow, .. }), true) = (&edit, to == JobState::Completed) {
+                        let chain = config::disks(&obj.def).into_iter().find(|d| &d.target == target).map(|d| d.chain).unwrap_or_default();
+                        let left = if *shallow { chain.iter().take(1).collect::<Vec<_>>() } else { chain.iter().collect() };
+                        unused.extend(left.into_iter().flat_map(|l| node_pair(target, l.index)));
+                    }
                     if to == JobState::Completed {
-                        if let Some(def) = edit.and_then(|(target, from, to)| rechained(&obj.def, &target, from, to)) {
+                        let edited = edit.and_then(|edit| match edit {
+                            ChainEdit::Drop { target, from, to } => rechained(&obj.def, &target, from, to),
+                            ChainEdit::Copy { target, path, format, index, shallow } => copied(&obj.def, &target, &path, format, index, shallow),
+                        });
+                        if let Some(def) = edited {
                             let _ = super::process::write_atomically(&self.paths.live_xml(&obj.name), &def.to_xml(None, None));
                             obj.def = Arc::new(def);
                         }
@@ -320,6 +520,9 @@ impl Inner {
                     txn.job_move(&uuid, &id, to, error)
                 });
                 let _ = monitor.execute("job-dismiss", Some(json!({ "id": id })));
+                for node in unused {
+                    let _ = monitor.execute("blockdev-del", Some(json!({ "node-name": node })));
+                }
             }
         }
     }
