@@ -1220,6 +1220,28 @@ mod tests {
         assert_eq!(percent_decoded("%41b%2f"), Some("Ab/".into()));
     }
 
+    /// A temporary root, removed with every QEMU started under it when the test ends, passed or
+    /// failed.
+    struct TempRoot(PathBuf);
+
+    impl TempRoot {
+        fn new(prefix: &str) -> TempRoot {
+            TempRoot(PathBuf::from(format!("/tmp/{prefix}-{}", &Uuid::new_v4().simple().to_string()[..8])))
+        }
+    }
+
+    impl Drop for TempRoot {
+        fn drop(&mut self) {
+            let paths = Paths::embedded(&self.0);
+            for name in process::names_in(&paths.run, "pid") {
+                if let Some(pid) = process::read_pidfile(&paths.pidfile(&name)).filter(|&p| process::is_our_qemu(p, &paths.pidfile(&name))) {
+                    let _ = crate::sys::kill(pid, crate::sys::Signal::Kill);
+                }
+            }
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     fn qemu_available() -> bool {
         std::process::Command::new(config::DEFAULT_EMULATOR).arg("--version").output().is_ok_and(|o| o.status.success())
     }
@@ -1233,8 +1255,8 @@ mod tests {
             eprintln!("skipped: {} is not installed", config::DEFAULT_EMULATOR);
             return;
         }
-        let root = PathBuf::from(format!("/tmp/vqr-{}", &Uuid::new_v4().simple().to_string()[..8]));
-        let driver = QemuDriver::open(Paths::embedded(&root)).unwrap();
+        let root = TempRoot::new("vqr");
+        let driver = QemuDriver::open(Paths::embedded(&root.0)).unwrap();
         let mark = driver.inner.store.revision();
         let dom = driver
             .create_xml("<domain type='qemu'><name>g</name><memory unit='MiB'>32</memory><os><type machine='pc'>hvm</type></os></domain>", 0)
@@ -1291,7 +1313,6 @@ mod tests {
         assert!(!driver.inner.paths.pidfile("g").exists() && !driver.inner.paths.monitor("g").exists());
         drop(monitor);
         drop(driver);
-        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// A write past a threshold, played with HMP's qemu-io on the disk's node (machine none has
@@ -1302,9 +1323,9 @@ mod tests {
             eprintln!("skipped: {} is not installed", config::DEFAULT_EMULATOR);
             return;
         }
-        let root = PathBuf::from(format!("/tmp/vqt-{}", &Uuid::new_v4().simple().to_string()[..8]));
-        let driver = QemuDriver::open(Paths::embedded(&root)).unwrap();
-        let image = root.join("disk.img");
+        let root = TempRoot::new("vqt");
+        let driver = QemuDriver::open(Paths::embedded(&root.0)).unwrap();
+        let image = root.0.join("disk.img");
         std::fs::write(&image, vec![0u8; 1 << 20]).unwrap();
         let xml = format!(
             "<domain type='qemu'><name>t</name><memory unit='MiB'>16</memory><os><type machine='none'>hvm</type></os>\
@@ -1326,7 +1347,5 @@ mod tests {
         assert!(story[0].contains("disk.img"), "{}", story[0]);
         drop(monitor);
         driver.destroy(&dom, 0).unwrap();
-        drop(driver);
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }
