@@ -11,7 +11,7 @@ for arg in "$@"; do
     read -ra cmd <<<"$arg"
     name=$(basename "${cmd[0]}")
     if [ "${VALGRIND:-0}" = 1 ]; then
-        out=$(valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
+        out=$(valgrind -q --trace-children=yes --trace-children-skip='*/qemu-system-*,qemu-system-*' --error-exitcode=99 --leak-check=full \
               --errors-for-leak-kinds=definite --show-leak-kinds=definite "${cmd[@]}" 2>&1)
     else
         out=$(timeout 120 "${cmd[@]}" 2>&1)

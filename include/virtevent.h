@@ -27,12 +27,6 @@
 #define MAX_STRING_PARAM_BYTES 4096
 
 /**
- * Every simulated image holds this much; layer `i` of a chain has `capacity >> (i + 1)`
- * allocated (the active image half, its backing file a quarter, …).
- */
-#define DISK_CAPACITY (1 << 30)
-
-/**
  * Bandwidth of a block job left at 0: a default-sized disk copies in well under a second.
  */
 #define DEFAULT_BLOCK_BPS (8 << 30)

@@ -1,6 +1,7 @@
 //! Connections: a URI picks a backend; many connections may share one backend.
 
 use crate::abi::*;
+use crate::driver::qemu::{self, QemuDriver};
 use crate::driver::test::TestDriver;
 use crate::driver::Driver;
 use crate::error::{Result, VirError};
@@ -42,16 +43,19 @@ impl Connection {
     /// Opens `uri` (None or empty: `test:///default`).
     pub fn open(uri: Option<&str>, read_only: bool) -> Result<Arc<Connection>> {
         let uri = uri.filter(|u| !u.is_empty()).unwrap_or(DEFAULT_URI);
-        let driver: Arc<dyn Driver> = match uri.trim_end_matches('/') {
-            "test:///default" => shared_default_driver(),
-            "test:///empty" => Arc::new(TestDriver::empty()),
-            other => match other.strip_prefix("test://").filter(|path| path.starts_with('/') && path.len() > 1) {
+        let driver: Arc<dyn Driver> = match (uri.trim_end_matches('/'), qemu::paths_of_uri(uri)) {
+            ("test:///default", _) => shared_default_driver(),
+            ("test:///empty", _) => Arc::new(TestDriver::empty()),
+            (_, Some(paths)) => QemuDriver::open(paths?)?,
+            (other, None) => match other.strip_prefix("test://").filter(|path| path.starts_with('/') && path.len() > 1) {
                 Some(config_path) => Arc::new(TestDriver::from_config_file(config_path)?),
                 None => {
                     return Err(VirError::new(
                         VIR_ERR_NO_CONNECT,
                         VIR_FROM_NONE,
-                        format!("{uri} (supported: {DEFAULT_URI}, {EMPTY_URI}, test:///ABSOLUTE/PATH.xml)"),
+                        format!(
+                            "{uri} (supported: {DEFAULT_URI}, {EMPTY_URI}, test:///ABSOLUTE/PATH.xml, qemu:///embed?root=DIR, qemu:///session)"
+                        ),
                     ))
                 }
             },
@@ -112,8 +116,10 @@ mod tests {
         let d = Connection::open(Some(EMPTY_URI), false).unwrap();
         assert!(!Arc::ptr_eq(c.driver.events(), d.driver.events()), "empty is private");
         assert_eq!(c.driver().num_of_domains(), 0);
-        let err = Connection::open(Some("qemu:///system"), false).err().unwrap();
-        assert_eq!(err.code, VIR_ERR_NO_CONNECT);
+        for uri in ["qemu:///system", "qemu:///embed", "qemu:///embed?root=relative", "qemu:///embed?root=/x&y=1", "xen:///"] {
+            let err = Connection::open(Some(uri), false).err().unwrap();
+            assert_eq!(err.code, VIR_ERR_NO_CONNECT, "{uri}");
+        }
         assert_eq!(b.check_writable("virDomainSuspend").unwrap_err().code, VIR_ERR_OPERATION_DENIED);
     }
 }

@@ -162,6 +162,41 @@ pub fn hostname() -> io::Result<String> {
     Ok(String::from_utf8_lossy(&buf[..len]).into_owned())
 }
 
+/// Takes an exclusive flock(2) on `file` without waiting; false when another open file
+/// description (another process, typically) holds it.
+pub fn try_lock_exclusive(file: &std::fs::File) -> io::Result<bool> {
+    // SAFETY: flock on a descriptor the borrowed File keeps open; no memory is passed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(err)
+    }
+}
+
+/// The signals the library sends to processes it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Term,
+    Kill,
+}
+
+/// Sends `signal` to process `pid` (which must be positive: never a process group).
+pub fn kill(pid: i32, signal: Signal) -> io::Result<()> {
+    if pid <= 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("not a process ID: {pid}")));
+    }
+    let sig = match signal {
+        Signal::Term => libc::SIGTERM,
+        Signal::Kill => libc::SIGKILL,
+    };
+    // SAFETY: plain system call on a positive pid; the result is checked.
+    cvt(unsafe { libc::kill(pid, sig) }).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +221,18 @@ mod tests {
         assert!(!readable(epoll.fd()), "arming again clears the expiry");
         timer.disarm();
         assert!(!readable(epoll.fd()));
+    }
+
+    #[test]
+    fn a_file_lock_is_exclusive_between_open_files() {
+        let path = std::env::temp_dir().join(format!("virtevent-lock-{}", std::process::id()));
+        let open = || std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
+        let (first, second) = (open(), open());
+        assert!(try_lock_exclusive(&first).unwrap());
+        assert!(!try_lock_exclusive(&second).unwrap());
+        drop(first);
+        assert!(try_lock_exclusive(&second).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(kill(0, Signal::Term).unwrap_err().kind(), io::ErrorKind::InvalidInput);
     }
 }

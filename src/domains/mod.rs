@@ -454,6 +454,19 @@ impl<X> Store<X> {
         }
     }
 
+    /// Like `wait_until`, giving up (None) once `deadline` has passed.
+    pub fn wait_until_deadline<R>(&self, deadline: Instant, mut done: impl FnMut(&Table<X>) -> Option<R>) -> Option<R> {
+        let mut st = self.table.lock();
+        loop {
+            if let Some(r) = done(&st) {
+                return Some(r);
+            }
+            if self.changed.wait_until(&mut st, deadline).timed_out() {
+                return done(&st);
+            }
+        }
+    }
+
     /// The table, for a read of several domains at once.
     pub fn lock(&self) -> MutexGuard<'_, Table<X>> {
         self.table.lock()

@@ -4,6 +4,7 @@
 //! here, a QMP backend would be another implementation.
 
 pub mod objects;
+pub mod qemu;
 pub mod test;
 
 use crate::error::Result;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// Every simulated image holds this much; layer `i` of a chain has `capacity >> (i + 1)`
 /// allocated (the active image half, its backing file a quarter, …).
-pub const DISK_CAPACITY: u64 = 1 << 30;
+pub(crate) const DISK_CAPACITY: u64 = 1 << 30;
 /// Bandwidth of a block job left at 0: a default-sized disk copies in well under a second.
 pub const DEFAULT_BLOCK_BPS: u64 = 8 << 30;
 /// Bandwidth of a memory job (save, dump, migration) left at 0.
