@@ -432,6 +432,11 @@ impl<C: Callback> EventBus<C> {
     /// Asks the event loop to flush soon. Never call with a backend lock held: it calls into
     /// the application's loop implementation.
     pub fn kick(&self) {
+        // Already armed: the flush to come disarms before it reads the log, so it will see
+        // what was published before this kick (no need to take the log's lock to know).
+        if self.armed.load(Ordering::Acquire) {
+            return;
+        }
         if !self.log.lock().has_work() || self.armed.swap(true, Ordering::AcqRel) {
             return;
         }

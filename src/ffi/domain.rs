@@ -302,7 +302,7 @@ pub extern "C" fn virDomainGetXMLDesc(domain: virDomainPtr, flags: c_uint) -> *m
                 flags & !allowed
             )));
         }
-        let snapshot = handle.snapshot.lock().clone();
+        let snapshot = handle.lent_event();
         let event = snapshot.as_ref().ok_or_else(|| {
             VirError::invalid_arg("virDomainGetXMLDesc: VIR_DOMAIN_XML_EVENT_SNAPSHOT needs the domain handle given to an event callback")
         })?;

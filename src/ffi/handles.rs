@@ -85,16 +85,26 @@ pub(crate) struct DomainHandle {
     pub uuid: Uuid,
     /// The ID when the handle was made, updated by operations through it (as libvirt does).
     pub id: AtomicI32,
-    /// For a handle given to an event callback: the event, whose snapshot
-    /// VIR_DOMAIN_XML_EVENT_SNAPSHOT reads.
-    pub snapshot: Mutex<Option<Arc<Event>>>,
-    refs: Mutex<usize>,
+    /// The references and the lent event, under one lock (taken twice per callback).
+    held: Mutex<Held>,
+}
+
+/// A domain handle's references (C's, the connection cache's, a callback's) and, for a handle
+/// given to an event callback, the event, whose snapshot VIR_DOMAIN_XML_EVENT_SNAPSHOT reads.
+struct Held {
+    refs: usize,
+    snapshot: Option<Arc<Event>>,
 }
 
 impl DomainHandle {
     /// The name for C, valid while the handle lives.
     pub fn name_ptr(&self) -> *const std::ffi::c_char {
         c_name(&self.name)
+    }
+
+    /// The event this handle was given to a callback with, if it was.
+    pub fn lent_event(&self) -> Option<Arc<Event>> {
+        self.held.lock().snapshot.clone()
     }
 
     /// The backend's name for this domain.
@@ -250,8 +260,7 @@ fn domain_handle(conn: &Arc<ConnHandle>, dom: &DomainRef, snapshot: Option<Arc<E
         name: dom.name.clone(),
         uuid: dom.uuid,
         id: AtomicI32::new(dom.id),
-        snapshot: Mutex::new(snapshot),
-        refs: Mutex::new(refs),
+        held: Mutex::new(Held { refs, snapshot }),
     });
     *conn.refs.lock() += 1;
     DOMAINS.lock().insert(handle.token, handle.clone());
@@ -270,10 +279,20 @@ impl LentDomain {
 
 impl Drop for LentDomain {
     fn drop(&mut self) {
-        // Nobody kept it (only the cache and this call hold it): let the event go now, while
-        // it is still in the CPU's cache, rather than when the domain's next event comes.
-        if *self.0.refs.lock() == 2 {
-            self.0.snapshot.lock().take();
+        {
+            let mut held = self.0.held.lock();
+            // Nobody kept it (only the cache and this call hold it): let the event go now,
+            // while it is still in the CPU's cache, rather than when the domain's next event
+            // comes.
+            if held.refs == 2 {
+                held.snapshot = None;
+            }
+            // The cache's reference remains: no need for the table (the common case, once per
+            // callback).
+            if held.refs > 1 {
+                held.refs -= 1;
+                return;
+            }
         }
         free_domain(&self.0);
     }
@@ -285,11 +304,11 @@ impl Drop for LentDomain {
 pub(crate) fn lend_event_domain(conn: &Arc<ConnHandle>, event: &Arc<Event>) -> Result<LentDomain> {
     let mut cache = conn.event_domains.lock();
     if let Some(cached) = cache.get(&event.uuid).filter(|cached| cached.name == *event.name()) {
-        let mut refs = cached.refs.lock();
-        if *refs == 1 {
-            *refs += 1;
+        let mut held = cached.held.lock();
+        if held.refs == 1 {
+            held.refs += 1;
             cached.id.store(event.id, Ordering::Relaxed);
-            *cached.snapshot.lock() = Some(event.clone());
+            held.snapshot = Some(event.clone());
             return Ok(LentDomain(cached.clone()));
         }
     }
@@ -326,19 +345,29 @@ pub(crate) fn domain(ptr: virDomainPtr, api: &str) -> Result<Arc<DomainHandle>> 
 /// virDomainRef.
 pub(crate) fn ref_domain(handle: &Arc<DomainHandle>) {
     let _table = DOMAINS.lock();
-    *handle.refs.lock() += 1;
+    handle.held.lock().refs += 1;
 }
 
 /// virDomainFree: the last reference removes the handle and gives back its connection reference.
 pub(crate) fn free_domain(handle: &Arc<DomainHandle>) {
+    {
+        // Not the last reference: the handle stays in the table, which need not be locked.
+        let mut held = handle.held.lock();
+        if held.refs > 1 {
+            held.refs -= 1;
+            return;
+        }
+    }
+    // Perhaps the last: the table is locked first, so that no lookup finds the handle between
+    // its count reaching 0 and its removal (another reference may have come meanwhile).
     let last = {
         let mut table = DOMAINS.lock();
-        let mut refs = handle.refs.lock();
-        *refs -= 1;
-        if *refs == 0 {
+        let mut held = handle.held.lock();
+        held.refs -= 1;
+        if held.refs == 0 {
             table.remove(&handle.token);
         }
-        *refs == 0
+        held.refs == 0
     };
     if last {
         release_connection(&handle.conn);
