@@ -9,7 +9,7 @@ pub(crate) use objects::*;
 
 use super::stream::LastRead;
 use super::types::{virConnectEventStreamPtr, virConnectPtr, virDomainPtr, virErrorFunc, virFreeCallback};
-use std::cell::RefCell;
+use std::cell::Cell;
 use crate::abi::*;
 use crate::conn::Connection;
 use crate::error::{Result, VirError};
@@ -125,28 +125,34 @@ pub(crate) struct ErrorHandler {
 }
 
 thread_local! {
-    /// The connection the current call works on, so that its error reaches that connection's handler.
-    static CURRENT_CONNECTION: RefCell<Option<Arc<ConnHandle>>> = const { RefCell::new(None) };
+    /// The token of the connection the current call works on (0: none), so that its error
+    /// reaches that connection's handler. A token, not a reference: every call sets it, and
+    /// only a failing one needs the connection.
+    static CURRENT_CONNECTION: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Takes the current call's connection away (a call starting, or ending, gives it up) and
 /// returns it, so that a nested call can put its caller's back.
-pub(crate) fn take_current_connection() -> Option<Arc<ConnHandle>> {
-    CURRENT_CONNECTION.with(|c| c.borrow_mut().take())
+pub(crate) fn take_current_connection() -> usize {
+    CURRENT_CONNECTION.with(|c| c.replace(0))
 }
 
 /// Puts back what `take_current_connection` returned.
-pub(crate) fn restore_current_connection(saved: Option<Arc<ConnHandle>>) {
-    CURRENT_CONNECTION.with(|c| *c.borrow_mut() = saved);
+pub(crate) fn restore_current_connection(saved: usize) {
+    CURRENT_CONNECTION.with(|c| c.set(saved));
 }
 
-fn set_current_connection(handle: &Arc<ConnHandle>) {
-    CURRENT_CONNECTION.with(|c| *c.borrow_mut() = Some(handle.clone()));
+fn set_current_connection(handle: &ConnHandle) {
+    CURRENT_CONNECTION.with(|c| c.set(handle.token));
 }
 
-/// The error handler of the connection the current call works on, if it set one.
+/// The error handler of the connection the current call works on, if it set one (and is still
+/// there).
 pub(crate) fn current_error_handler() -> Option<ErrorHandler> {
-    CURRENT_CONNECTION.with(|c| c.borrow().as_ref().and_then(|h| *h.error_handler.lock()))
+    let token = CURRENT_CONNECTION.with(Cell::get);
+    let handle = CONNECTIONS.lock().get(&token).cloned()?;
+    let handler = *handle.error_handler.lock();
+    handler
 }
 
 static CONNECTIONS: Lazy<Mutex<FastMap<usize, Arc<ConnHandle>>>> = Lazy::new(Default::default);
