@@ -20,8 +20,7 @@ use crate::fasthash::FastMap;
 use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
-use std::thread::ThreadId;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
 /// Events kept for watches by default.
@@ -188,13 +187,25 @@ impl<C: Callback> Round<C> {
 }
 
 /// Marks the current thread as the bus's flusher while it lives.
-struct FlusherMark<'a>(&'a Mutex<Option<ThreadId>>);
+struct FlusherMark<'a>(&'a Mutex<Option<usize>>);
 
 impl<'a> FlusherMark<'a> {
-    fn new(flusher: &'a Mutex<Option<ThreadId>>) -> Self {
-        *flusher.lock() = Some(std::thread::current().id());
+    fn new(flusher: &'a Mutex<Option<usize>>) -> Self {
+        *flusher.lock() = Some(this_thread());
         FlusherMark(flusher)
     }
+}
+
+thread_local! {
+    static THREAD_MARK: u8 = const { 0 };
+}
+
+/// The running thread, told apart from every other live thread by the address of a
+/// thread-local (cheaper than `thread::current().id()`, which clones the thread's handle). Only
+/// compared with the mark of a thread that is still running: a finished thread's address may
+/// come back.
+fn this_thread() -> usize {
+    THREAD_MARK.with(|mark| mark as *const u8 as usize)
 }
 
 impl Drop for FlusherMark<'_> {
@@ -209,11 +220,15 @@ pub struct EventBus<C: Callback = AppCallback> {
     registry: RwLock<Registry<C>>,
     /// Lock order: `log` before `registry`.
     log: Mutex<Log<C>>,
-    timer: Mutex<Option<FlushTimer>>,
+    /// The loop timer that runs `flush`, made by the first registration (set once, then read
+    /// without a lock on every kick and flush).
+    timer: OnceLock<FlushTimer>,
+    /// Held while the timer is being made.
+    making_timer: Mutex<()>,
     armed: AtomicBool,
     flushing: Mutex<()>,
     /// The thread running `flush`, the only one that calls callbacks.
-    flusher: Mutex<Option<ThreadId>>,
+    flusher: Mutex<Option<usize>>,
     bookmark_timer: Mutex<Option<FlushTimer>>,
     bookmark_due: AtomicBool,
     /// The clock bookmarks are measured on.
@@ -240,7 +255,8 @@ impl<C: Callback> EventBus<C> {
                 large_definitions: FastMap::default(),
                 large_definition_bytes: 0,
             }),
-            timer: Mutex::new(None),
+            timer: OnceLock::new(),
+            making_timer: Mutex::new(()),
             armed: AtomicBool::new(false),
             flushing: Mutex::new(()),
             flusher: Mutex::new(None),
@@ -285,7 +301,11 @@ impl<C: Callback> EventBus<C> {
         };
         match added {
             Ok(reg) => {
-                self.kick();
+                // A watch has a replay to deliver; a live registration only what is already
+                // pending, for which the loop was kicked when it was published.
+                if reg.is_watch() {
+                    self.kick();
+                }
                 Ok(reg.id)
             }
             // The refused registration is dropped here, outside the lock; as in libvirt its free
@@ -422,7 +442,7 @@ impl<C: Callback> EventBus<C> {
 
     /// Whether the current thread is this bus's flusher (then a running call is its own).
     fn on_flushing_thread(&self) -> bool {
-        *self.flusher.lock() == Some(std::thread::current().id())
+        *self.flusher.lock() == Some(this_thread())
     }
 
     fn now_ms(&self) -> u64 {
@@ -440,7 +460,7 @@ impl<C: Callback> EventBus<C> {
         if !self.log.lock().has_work() || self.armed.swap(true, Ordering::AcqRel) {
             return;
         }
-        if let Some(timer) = &*self.timer.lock() {
+        if let Some(timer) = self.timer.get() {
             timer.owner.update_timeout(timer.id, 0);
         }
     }
@@ -452,7 +472,7 @@ impl<C: Callback> EventBus<C> {
         let _flusher = FlusherMark::new(&self.flusher);
         // Disarm before clearing the flag: a kick that sees the flag still set was preceded
         // by its publish, so the rounds below pick that event up.
-        if let Some(timer) = &*self.timer.lock() {
+        if let Some(timer) = self.timer.get() {
             timer.owner.update_timeout(timer.id, -1);
         }
         self.armed.store(false, Ordering::Release);
@@ -583,8 +603,11 @@ impl<C: Callback> EventBus<C> {
     }
 
     fn ensure_timer(self: &Arc<Self>) -> Result<()> {
-        let mut timer = self.timer.lock();
-        if timer.is_some() {
+        if self.timer.get().is_some() {
+            return Ok(());
+        }
+        let _making = self.making_timer.lock();
+        if self.timer.get().is_some() {
             return Ok(());
         }
         let owner = eventloop::current_impl()
@@ -602,14 +625,14 @@ impl<C: Callback> EventBus<C> {
         if id < 0 {
             return Err(VirError::internal("could not initialize domain event timer"));
         }
-        *timer = Some(FlushTimer { owner, id });
+        let _ = self.timer.set(FlushTimer { owner, id });
         Ok(())
     }
 }
 
 impl<C: Callback> Drop for EventBus<C> {
     fn drop(&mut self) {
-        for timer in [self.timer.get_mut().take(), self.bookmark_timer.get_mut().take()].into_iter().flatten() {
+        for timer in [self.timer.take(), self.bookmark_timer.get_mut().take()].into_iter().flatten() {
             timer.owner.remove_timeout(timer.id);
         }
     }
