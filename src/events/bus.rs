@@ -19,7 +19,7 @@ use crate::eventloop::{self, EventLoopImpl};
 use crate::fasthash::FastMap;
 use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
@@ -187,11 +187,11 @@ impl<C: Callback> Round<C> {
 }
 
 /// Marks the current thread as the bus's flusher while it lives.
-struct FlusherMark<'a>(&'a Mutex<Option<usize>>);
+struct FlusherMark<'a>(&'a AtomicUsize);
 
 impl<'a> FlusherMark<'a> {
-    fn new(flusher: &'a Mutex<Option<usize>>) -> Self {
-        *flusher.lock() = Some(this_thread());
+    fn new(flusher: &'a AtomicUsize) -> Self {
+        flusher.store(this_thread(), Ordering::Release);
         FlusherMark(flusher)
     }
 }
@@ -210,7 +210,7 @@ fn this_thread() -> usize {
 
 impl Drop for FlusherMark<'_> {
     fn drop(&mut self) {
-        *self.0.lock() = None;
+        self.0.store(0, Ordering::Release);
     }
 }
 
@@ -227,8 +227,9 @@ pub struct EventBus<C: Callback = AppCallback> {
     making_timer: Mutex<()>,
     armed: AtomicBool,
     flushing: Mutex<()>,
-    /// The thread running `flush`, the only one that calls callbacks.
-    flusher: Mutex<Option<usize>>,
+    /// The thread running `flush`, the only one that calls callbacks (`this_thread()`'s mark;
+    /// 0: nobody). Only the flusher itself ever finds its own mark there.
+    flusher: AtomicUsize,
     bookmark_timer: Mutex<Option<FlushTimer>>,
     bookmark_due: AtomicBool,
     /// The clock bookmarks are measured on.
@@ -259,7 +260,7 @@ impl<C: Callback> EventBus<C> {
             making_timer: Mutex::new(()),
             armed: AtomicBool::new(false),
             flushing: Mutex::new(()),
-            flusher: Mutex::new(None),
+            flusher: AtomicUsize::new(0),
             bookmark_timer: Mutex::new(None),
             bookmark_due: AtomicBool::new(false),
             epoch: Instant::now(),
@@ -442,7 +443,7 @@ impl<C: Callback> EventBus<C> {
 
     /// Whether the current thread is this bus's flusher (then a running call is its own).
     fn on_flushing_thread(&self) -> bool {
-        *self.flusher.lock() == Some(this_thread())
+        self.flusher.load(Ordering::Acquire) == this_thread()
     }
 
     fn now_ms(&self) -> u64 {

@@ -472,7 +472,7 @@ impl<C: Callback> Registry<C> {
     }
 
     fn get(&self, id: i32) -> Option<&Arc<Registration<C>>> {
-        self.by_id.binary_search_by_key(&id, |r| r.id).ok().map(|i| &self.by_id[i])
+        self.position(id).map(|i| &self.by_id[i])
     }
 
     fn find(&self, key: &Key) -> Option<i32> {
@@ -542,15 +542,30 @@ impl<C: Callback> Registry<C> {
                 ))
             }
         }
-        let i = self.by_id.binary_search_by_key(&id, |r| r.id).expect("found above");
+        let i = self.position(id).expect("found above");
         let reg = self.by_id.remove(i);
         self.unindex(&reg);
         Ok(reg)
     }
 
+    /// Where registration `id` is in `by_id`. IDs are handed out in order and most stay until
+    /// their connection closes, so counting back from the newest usually lands on it (at once
+    /// for the newest: the usual register/deregister pair) without reading the others; else a
+    /// binary search.
+    fn position(&self, id: i32) -> Option<usize> {
+        let last = self.by_id.last()?;
+        let back = usize::try_from(last.id.checked_sub(id)?).ok()?;
+        if let Some(i) = (self.by_id.len() - 1).checked_sub(back) {
+            if self.by_id[i].id == id {
+                return Some(i);
+            }
+        }
+        self.by_id.binary_search_by_key(&id, |r| r.id).ok()
+    }
+
     /// Removes registration `id` whoever made it (a watch the library ends itself).
     pub fn take(&mut self, id: i32) -> Option<Arc<Registration<C>>> {
-        let i = self.by_id.binary_search_by_key(&id, |r| r.id).ok()?;
+        let i = self.position(id)?;
         let reg = self.by_id.remove(i);
         self.unindex(&reg);
         Some(reg)
@@ -718,6 +733,24 @@ mod tests {
         let mut out = Vec::new();
         reg.matching(&event(a, EventKind::Lifecycle { event: 0, detail: 0 }), 0, &mut out);
         assert_eq!(out.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r0, r1, r3]);
+    }
+
+    #[test]
+    fn registrations_are_found_by_id_with_holes_anywhere() {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let mut reg = Registry::default();
+        let ids: Vec<i32> = (0..40).map(|f| reg.add_now(new_reg(1, 100 + f, Style::Any, lifecycle(None), &frees)).ok().unwrap()).collect();
+        // Holes at the start, in the middle and at the end.
+        for gone in [ids[0], ids[17], ids[18], ids[39]] {
+            reg.remove(1, gone, Style::Any).ok().unwrap().retire(false);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            let present = ![0, 17, 18, 39].contains(&i);
+            assert_eq!(reg.get(*id).map(|r| r.id), present.then_some(*id), "id {id}");
+        }
+        assert!(reg.get(ids[38] + 1).is_none() && reg.get(-5).is_none());
+        assert_eq!(reg.take(ids[20]).map(|r| r.id), Some(ids[20]));
+        assert!(reg.get(ids[20]).is_none());
     }
 
     #[test]

@@ -272,7 +272,7 @@ fn register(
 ) -> Result<i32> {
     let conn = handles::connection(conn, api)?;
     let domain = domain_filter(&conn, dom, api)?;
-    let bus = conn.conn.driver().events().clone();
+    let bus = conn.conn.driver().events();
     bus.register(NewRegistration {
         style,
         filter: Filter { event_id: Some(event_id), domain },

@@ -198,7 +198,7 @@ unsafe fn register_generic(
     let cb = cb.ok_or_else(|| VirError::invalid_arg(format!("{api}: cb must not be NULL")))?;
     let event_id = event_filter(opt_str_arg(eventname, "eventname", api)?, api)?;
     let domain = domain_filter(&conn, dom, api)?;
-    let bus = conn.conn.driver().events().clone();
+    let bus = conn.conn.driver().events();
     // SAFETY: only the pointer is stored; `call` gives it back its own (generic) type.
     let cb = unsafe { std::mem::transmute::<GenericFn, StoredFn>(cb) };
     bus.register(NewRegistration {

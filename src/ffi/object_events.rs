@@ -77,7 +77,7 @@ fn register(
         }
         Some(handle.object.uuid)
     };
-    let bus = conn.conn.driver().events().clone();
+    let bus = conn.conn.driver().events();
     let filter = Filter { event_id: Some(family.registry_id(event_id)), domain: object };
     bus.register(
         NewRegistration {
