@@ -4403,7 +4403,9 @@ int virDomainSaveFlags(virDomainPtr domain, const char *to, const char *dxml, un
 
 /**
  * Writes a core dump of the domain to `to`: a dump job, the call returning when it ends.
- * Flags: VIR_DUMP_LIVE, VIR_DUMP_BYPASS_CACHE, VIR_DUMP_MEMORY_ONLY, VIR_DOMAIN_JOB_PERSIST.
+ * Flags: VIR_DUMP_LIVE, VIR_DUMP_BYPASS_CACHE, VIR_DUMP_MEMORY_ONLY, VIR_DOMAIN_JOB_PERSIST;
+ * the QEMU backend needs VIR_DUMP_MEMORY_ONLY (QEMU's dump-guest-memory), also takes
+ * VIR_DUMP_CRASH and VIR_DUMP_RESET, and refuses VIR_DUMP_BYPASS_CACHE.
  *
  * # Safety
  * `to` is NULL or a C string.

@@ -6,6 +6,7 @@
 //! them again through their pid files and monitor sockets when it opens the same root.
 
 mod config;
+mod dump;
 mod jobs;
 mod process;
 mod save;
@@ -19,7 +20,7 @@ use crate::error::{Result, VirError};
 use crate::events::bus::EventBus;
 use crate::events::family::Family;
 use crate::events::{BlockThresholdEvent, DomainRef, EventKind, GraphicsAddress, GraphicsEvent, IoErrorEvent};
-use crate::jobs::{Job, JobOp};
+use crate::jobs::{Job, JobKind, JobOp};
 use crate::model::def::DomainDef;
 use crate::model::xml::MAX_DOCUMENT_BYTES;
 use crate::objects::ObjectRef;
@@ -45,7 +46,7 @@ const RECONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// What this backend emits, in increasing order: lifecycle (STOP, RESUME, SHUTDOWN, process
 /// exit), REBOOT (RESET), RTC_CHANGE, IO_ERROR(_REASON) (BLOCK_IO_ERROR), GRAPHICS (VNC_*),
 /// BLOCK_THRESHOLD (BLOCK_WRITE_THRESHOLD), existence, and for its jobs JOB_STATE with the old
-/// BLOCK_JOB events (pulls, commits) and JOB_COMPLETED (saves).
+/// BLOCK_JOB events (pulls, commits) and JOB_COMPLETED (saves, dumps).
 const SUPPORTED_EVENT_IDS: &[i32] = &[
     VIR_DOMAIN_EVENT_ID_LIFECYCLE,
     VIR_DOMAIN_EVENT_ID_REBOOT,
@@ -85,6 +86,9 @@ pub struct QemuDomain {
     rebooting: bool,
     /// virDomainSave has written the state: QEMU's exit is STOPPED(SAVED).
     saved: bool,
+    /// virDomainCoreDump with VIR_DUMP_CRASH has dumped the memory: QEMU's exit is
+    /// STOPPED(CRASHED).
+    crash_dumped: bool,
     /// Why the next STOP / RESUME happens, when this side asked for it.
     pause_reason: Option<i32>,
     running_reason: Option<i32>,
@@ -294,6 +298,8 @@ impl Inner {
                     let monitor = obj.ext.monitor.take();
                     let (reason, detail) = if obj.ext.saved {
                         (VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED)
+                    } else if obj.ext.crash_dumped {
+                        (VIR_DOMAIN_SHUTOFF_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED)
                     } else if obj.ext.destroying {
                         (VIR_DOMAIN_SHUTOFF_DESTROYED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED)
                     } else if obj.ext.got_shutdown {
@@ -436,7 +442,17 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
     let state = obj.state.state;
     match event.name.as_str() {
         "STOP" if state == VIR_DOMAIN_RUNNING && !obj.ext.rebooting => {
-            let reason = obj.ext.pause_reason.take().unwrap_or(VIR_DOMAIN_PAUSED_UNKNOWN);
+            let dumping = obj.jobs.live().any(|j| j.kind == JobKind::Dump);
+            let reason = match obj.ext.pause_reason.take() {
+                Some(reason) => reason,
+                // dump-guest-memory stops a running guest itself (even for VIR_DUMP_LIVE) and
+                // lets it run again once the dump is written.
+                None if dumping => {
+                    obj.ext.running_reason = Some(VIR_DOMAIN_RUNNING_UNPAUSED);
+                    VIR_DOMAIN_PAUSED_DUMP
+                }
+                None => VIR_DOMAIN_PAUSED_UNKNOWN,
+            };
             txn.pause(uuid, reason, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
         }
         "RESUME" if state == VIR_DOMAIN_PAUSED => {
@@ -446,11 +462,11 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         // A destroy's SIGTERM makes QEMU report a SHUTDOWN that is none.
         // QEMU runs with -no-shutdown: after a guest's power-off it waits, stopped, for this
         // side to end it, or (virDomainReboot asked for it) to reset it and let it run again.
-        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved && std::mem::take(&mut obj.ext.fake_reboot) => {
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved && !obj.ext.crash_dumped && std::mem::take(&mut obj.ext.fake_reboot) => {
             obj.ext.rebooting = true;
             return Some(jobs::FollowUp::Reboot);
         }
-        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved => {
+        "SHUTDOWN" if state != VIR_DOMAIN_SHUTDOWN && !obj.ext.destroying && !obj.ext.saved && !obj.ext.crash_dumped => {
             obj.ext.got_shutdown = true;
             if let Some(pid) = obj.ext.pid {
                 let _ = crate::sys::kill(pid, crate::sys::Signal::Term);
@@ -474,6 +490,7 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         "VNC_CONNECTED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_CONNECT, &event.data),
         "VNC_INITIALIZED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE, &event.data),
         "VNC_DISCONNECTED" => graphics(txn, uuid, VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT, &event.data),
+        "DUMP_COMPLETED" => dump::completed(txn, uuid, &event.data),
         "JOB_STATUS_CHANGE" => {
             let text = |k: &str| event.data.get(k).and_then(Value::as_str);
             if let (Some(id), Some(status)) = (text("id"), text("status")) {
@@ -976,8 +993,8 @@ impl Driver for QemuDriver {
         Err(no_support("virDomainBackupGetXMLDesc"))
     }
 
-    fn core_dump(&self, _dom: &DomainRef, _path: &str, _format: i32, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainCoreDump"))
+    fn core_dump(&self, dom: &DomainRef, path: &str, format: i32, flags: u32) -> Result<()> {
+        self.inner.core_dump(dom, path, format, flags)
     }
 
     fn migrate(&self, _dom: &DomainRef, _dest: &dyn Driver, _flags: u64, _bandwidth: u64) -> Result<DomainRef> {

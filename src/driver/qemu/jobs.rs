@@ -558,6 +558,10 @@ impl Inner {
                     txn.job_apply(uuid, name, Effect::Dismiss)?;
                     None
                 }
+                (JobOp::Abort, _) if txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.kind == JobKind::Dump) => {
+                    // QEMU cannot cancel dump-guest-memory (libvirt's refusal, its words).
+                    return Err(txn.invalid_op("cannot abort memory-only dump"));
+                }
                 (JobOp::Abort, effect) => {
                     let saving = txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.kind == JobKind::Save);
                     txn.job_apply(uuid, name, effect)?;
