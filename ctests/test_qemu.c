@@ -860,6 +860,19 @@ static void test_core_dump(void)
                      VIR_DOMAIN_JOB_STATE_NONE);
     check_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
 
+    /* A relative path is the application's working directory's, not QEMU's. */
+    char cwd[512];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL && chdir(root) == 0);
+    CHECK(virDomainCoreDumpWithFormat(dom, "relative.elf", VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, VIR_DUMP_MEMORY_ONLY) == 0);
+    CHECK(chdir(cwd) == 0);
+    char relative[160];
+    snprintf(relative, sizeof relative, "%s/relative.elf", root);
+    CHECK(starts_with(relative, "\177ELF", 4));
+    CHECK(unlink(relative) == 0);
+    EXPECT_LOG("dumped:SUSPENDED:0", "dumped:RESUMED:0");
+    EXPECT_DUMP_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_PENDING,
+                     VIR_DOMAIN_JOB_STATE_COMPLETED, VIR_DOMAIN_JOB_STATE_NONE);
+
     /* RESET: the reset (REBOOT) while paused, then the domain runs again. */
     CHECK(virDomainCoreDumpWithFormat(dom, path, VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, VIR_DUMP_MEMORY_ONLY | VIR_DUMP_RESET) == 0);
     CHECK(starts_with(path, "\177ELF", 4));

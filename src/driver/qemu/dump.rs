@@ -75,6 +75,9 @@ impl Inner {
         if path.is_empty() || path.contains('\0') {
             return Err(VirError::invalid_arg("the dump file path is empty"));
         }
+        // QEMU runs elsewhere: a relative path means the application's directory, as in libvirt.
+        let absolute = std::path::absolute(path).map_err(|e| VirError::system(format!("cannot resolve the dump file path '{path}': {e}")))?;
+        let path = absolute.to_str().ok_or_else(|| VirError::invalid_arg("the dump file path is not UTF-8"))?;
         let unsupported = |why: String| VirError::new(VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_QEMU, why);
         if flags & VIR_DUMP_MEMORY_ONLY == 0 {
             return Err(unsupported(

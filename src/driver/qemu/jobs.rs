@@ -559,7 +559,7 @@ impl Inner {
                     None
                 }
                 (JobOp::Abort, _) if txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.kind == JobKind::Dump) => {
-                    // QEMU cannot cancel dump-guest-memory (libvirt's refusal, its words).
+                    // QEMU cannot cancel dump-guest-memory; libvirt's QEMU driver refuses it likewise.
                     return Err(txn.invalid_op("cannot abort memory-only dump"));
                 }
                 (JobOp::Abort, effect) => {
