@@ -534,3 +534,58 @@ impl<X> Store<X> {
         })
     }
 }
+
+/// What a domain's record says, as the simple queries (state, persistence, …) report it.
+pub struct DomainFacts {
+    pub revision: u64,
+    pub state: i32,
+    pub reason: i32,
+    pub active: bool,
+    pub persistent: bool,
+    pub managed_save: bool,
+    pub os_type: &'static str,
+}
+
+/// What every backend answers from its domain table alone, the same way: `Driver`'s default
+/// methods read it through `Driver::table`, so a backend writes only what its hypervisor does.
+pub trait DomainTable: Send + Sync {
+    fn list_versioned(&self, flags: u32) -> (Vec<DomainRef>, u64);
+    fn count(&self) -> usize;
+    fn find_by_name(&self, name: &str) -> Result<DomainRef>;
+    fn find_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef>;
+    fn find_by_id(&self, id: i32) -> Result<DomainRef>;
+    fn facts(&self, dom: &DomainRef) -> Result<DomainFacts>;
+    fn xml(&self, dom: &DomainRef, flags: u32) -> Result<String>;
+}
+
+impl<X: Send> DomainTable for Store<X> {
+    fn list_versioned(&self, flags: u32) -> (Vec<DomainRef>, u64) {
+        self.list_all_domains_versioned(flags)
+    }
+    fn count(&self) -> usize {
+        self.num_of_domains()
+    }
+    fn find_by_name(&self, name: &str) -> Result<DomainRef> {
+        self.lookup_by_name(name)
+    }
+    fn find_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
+        self.lookup_by_uuid(uuid)
+    }
+    fn find_by_id(&self, id: i32) -> Result<DomainRef> {
+        self.lookup_by_id(id)
+    }
+    fn facts(&self, dom: &DomainRef) -> Result<DomainFacts> {
+        self.read(dom, |o| DomainFacts {
+            revision: o.revision,
+            state: o.state.state,
+            reason: o.state.reason,
+            active: o.is_active(),
+            persistent: o.persistent,
+            managed_save: o.managed_save,
+            os_type: o.def.os_type(),
+        })
+    }
+    fn xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.xml_desc(dom, flags)
+    }
+}

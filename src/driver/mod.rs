@@ -7,6 +7,7 @@ pub mod objects;
 pub mod qemu;
 pub mod test;
 
+use crate::domains::DomainTable;
 use crate::error::Result;
 use crate::events::bus::EventBus;
 use crate::events::DomainRef;
@@ -76,6 +77,9 @@ pub enum MetadataKind {
 /// Operations that change a domain return once the change is committed and its events queued.
 pub trait Driver: Send + Sync {
     fn events(&self) -> &Arc<EventBus>;
+    /// Its domain table, which answers the queries that are the same for every backend (the
+    /// default methods below).
+    fn table(&self) -> &dyn DomainTable;
     /// Its networks, storage pools, node devices and secrets.
     fn objects(&self) -> &dyn objects::ObjectDriver;
 
@@ -97,13 +101,25 @@ pub trait Driver: Send + Sync {
     }
     /// The domains matching `flags` and the backend revision at which that list is one
     /// consistent snapshot.
-    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)>;
+    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
+        Ok(self.table().list_versioned(flags))
+    }
     /// The revision of the domain's last committed change.
-    fn resource_version(&self, dom: &DomainRef) -> Result<u64>;
-    fn num_of_domains(&self) -> usize;
-    fn lookup_by_name(&self, name: &str) -> Result<DomainRef>;
-    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef>;
-    fn lookup_by_id(&self, id: i32) -> Result<DomainRef>;
+    fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
+        Ok(self.table().facts(dom)?.revision)
+    }
+    fn num_of_domains(&self) -> usize {
+        self.table().count()
+    }
+    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
+        self.table().find_by_name(name)
+    }
+    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
+        self.table().find_by_uuid(uuid)
+    }
+    fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
+        self.table().find_by_id(id)
+    }
 
     /// Defines or redefines a domain. XML carrying `resourceVersion` is a compare-and-swap:
     /// refused with VIR_ERR_RESOURCE_VERSION_CONFLICT, changing nothing, unless the domain is
@@ -125,21 +141,33 @@ pub trait Driver: Send + Sync {
     fn restore(&self, path: &str) -> Result<()>;
     fn managed_save(&self, dom: &DomainRef, flags: u32) -> Result<()>;
 
-    fn state(&self, dom: &DomainRef) -> Result<(i32, i32)>;
+    fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
+        self.table().facts(dom).map(|f| (f.state, f.reason))
+    }
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo>;
-    fn is_active(&self, dom: &DomainRef) -> Result<bool>;
-    fn is_persistent(&self, dom: &DomainRef) -> Result<bool>;
+    fn is_active(&self, dom: &DomainRef) -> Result<bool> {
+        Ok(self.table().facts(dom)?.active)
+    }
+    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
+        Ok(self.table().facts(dom)?.persistent)
+    }
     /// Whether a managed save image waits for the domain's next start.
-    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool>;
+    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool> {
+        Ok(self.table().facts(dom)?.managed_save)
+    }
     /// Whether the domain starts with its host.
     fn autostart(&self, dom: &DomainRef) -> Result<bool>;
     fn set_autostart(&self, dom: &DomainRef, autostart: bool) -> Result<()>;
     /// The guest's OS type, as its definition gives it.
-    fn os_type(&self, dom: &DomainRef) -> Result<String>;
+    fn os_type(&self, dom: &DomainRef) -> Result<String> {
+        Ok(self.table().facts(dom)?.os_type.to_string())
+    }
     /// The security label the hypervisor's security model gives the domain and whether it is
     /// enforced (an empty label while it does not run).
     fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)>;
-    fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String>;
+    fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.table().xml(dom, flags)
+    }
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()>;
 
     /// Makes a checked happening happen (virTestDomainInject): only a simulated hypervisor can.

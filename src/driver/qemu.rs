@@ -570,6 +570,10 @@ fn io_error(txn: &mut Txn<QemuDomain>, uuid: &Uuid, data: &Value) {
 }
 
 impl Driver for QemuDriver {
+    fn table(&self) -> &dyn crate::domains::DomainTable {
+        &self.inner.store
+    }
+
     fn events(&self) -> &Arc<EventBus> {
         &self.inner.store.bus
     }
@@ -623,30 +627,6 @@ impl Driver for QemuDriver {
 
     fn supported_event_ids(&self) -> &'static [i32] {
         SUPPORTED_EVENT_IDS
-    }
-
-    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
-        Ok(self.inner.store.list_all_domains_versioned(flags))
-    }
-
-    fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
-        self.inner.store.read(dom, |o| o.revision)
-    }
-
-    fn num_of_domains(&self) -> usize {
-        self.inner.store.num_of_domains()
-    }
-
-    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
-        self.inner.store.lookup_by_name(name)
-    }
-
-    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
-        self.inner.store.lookup_by_uuid(uuid)
-    }
-
-    fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
-        self.inner.store.lookup_by_id(id)
     }
 
     fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
@@ -866,10 +846,6 @@ impl Driver for QemuDriver {
         })
     }
 
-    fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
-        self.inner.store.read(dom, |o| (o.state.state, o.state.reason))
-    }
-
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         self.inner.store.read(dom, |o| DomainInfo {
             state: o.state.state,
@@ -879,18 +855,6 @@ impl Driver for QemuDriver {
             // Not read from QEMU yet.
             cpu_time_ns: 0,
         })
-    }
-
-    fn is_active(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.is_active())
-    }
-
-    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.persistent)
-    }
-
-    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.managed_save)
     }
 
     /// Nothing starts with the host here: the backend runs inside the application.
@@ -903,17 +867,9 @@ impl Driver for QemuDriver {
         Err(no_support("virDomainSetAutostart (an embedded driver has no host start to follow)"))
     }
 
-    fn os_type(&self, dom: &DomainRef) -> Result<String> {
-        self.inner.store.read(dom, |o| o.def.os_type().to_string())
-    }
-
     /// No security driver confines the QEMU processes: libvirt's "none" model, no label.
     fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)> {
         self.inner.store.read(dom, |_| (String::new(), false))
-    }
-
-    fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        self.inner.store.xml_desc(dom, flags)
     }
 
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()> {

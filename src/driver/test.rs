@@ -15,7 +15,6 @@ use parking_lot::Mutex;
 use std::ffi::CString;
 use std::io::Read;
 use std::sync::Arc;
-use uuid::Uuid;
 
 mod config;
 mod host;
@@ -115,6 +114,10 @@ static SUPPORTED_EVENT_IDS: once_cell::sync::Lazy<Vec<i32>> = once_cell::sync::L
 });
 
 impl Driver for TestDriver {
+    fn table(&self) -> &dyn crate::domains::DomainTable {
+        &self.inner.store
+    }
+
     fn events(&self) -> &Arc<EventBus> {
         &self.inner.store.bus
     }
@@ -187,30 +190,6 @@ impl Driver for TestDriver {
                 )),
             }
         })?
-    }
-
-    fn list_all_domains_versioned(&self, flags: u32) -> Result<(Vec<DomainRef>, u64)> {
-        Ok(self.inner.store.list_all_domains_versioned(flags))
-    }
-
-    fn resource_version(&self, dom: &DomainRef) -> Result<u64> {
-        self.inner.store.read(dom, |o| o.revision)
-    }
-
-    fn num_of_domains(&self) -> usize {
-        self.inner.store.num_of_domains()
-    }
-
-    fn lookup_by_name(&self, name: &str) -> Result<DomainRef> {
-        self.inner.store.lookup_by_name(name)
-    }
-
-    fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<DomainRef> {
-        self.inner.store.lookup_by_uuid(uuid)
-    }
-
-    fn lookup_by_id(&self, id: i32) -> Result<DomainRef> {
-        self.inner.store.lookup_by_id(id)
     }
 
     fn define_xml(&self, xml: &str, flags: u32) -> Result<DomainRef> {
@@ -369,10 +348,6 @@ impl Driver for TestDriver {
         })
     }
 
-    fn state(&self, dom: &DomainRef) -> Result<(i32, i32)> {
-        self.inner.store.read(dom, |o| (o.state.state, o.state.reason))
-    }
-
     fn info(&self, dom: &DomainRef) -> Result<DomainInfo> {
         self.inner.store.read(dom, |o| DomainInfo {
             state: o.state.state,
@@ -381,18 +356,6 @@ impl Driver for TestDriver {
             nr_virt_cpu: o.def.vcpus().min(u16::MAX as u32) as u16,
             cpu_time_ns: o.started_at.map(|t| t.elapsed().as_nanos() as u64).unwrap_or(0),
         })
-    }
-
-    fn is_active(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.is_active())
-    }
-
-    fn is_persistent(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.persistent)
-    }
-
-    fn has_managed_save(&self, dom: &DomainRef) -> Result<bool> {
-        self.inner.store.read(dom, |o| o.managed_save)
     }
 
     fn autostart(&self, dom: &DomainRef) -> Result<bool> {
@@ -407,17 +370,9 @@ impl Driver for TestDriver {
         })
     }
 
-    fn os_type(&self, dom: &DomainRef) -> Result<String> {
-        self.inner.store.read(dom, |o| o.def.os_type().to_string())
-    }
-
     fn security_label(&self, dom: &DomainRef) -> Result<(String, bool)> {
         let active = self.inner.store.read(dom, |o| o.is_active())?;
         Ok(if active { (host::SECURITY_LABEL.to_string(), true) } else { (String::new(), false) })
-    }
-
-    fn xml_desc(&self, dom: &DomainRef, flags: u32) -> Result<String> {
-        self.inner.store.xml_desc(dom, flags)
     }
 
     fn set_block_threshold(&self, dom: &DomainRef, dev: &str, threshold: u64, flags: u32) -> Result<()> {
@@ -606,6 +561,7 @@ impl Driver for TestDriver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     const XML: &str = "<domain type='test'><name>vm1</name><memory>1024</memory><os><type>hvm</type></os>\
         <devices><disk type='file' device='disk'><source file='/d.img'/><target dev='vda'/></disk></devices></domain>";
