@@ -8,6 +8,7 @@
 //! the disk's chain) and dismisses it in QEMU. Progress comes from `query-jobs`.
 
 use super::config;
+use super::qmp::Monitor;
 use super::{monitor_error, Inner, QemuDomain};
 use crate::abi::*;
 use crate::domains::{check_flags, Txn};
@@ -141,6 +142,25 @@ fn copied(def: &DomainDef, target: &str, path: &str, format: &str, index: usize,
     DomainDef::parse(&root.to_xml()).ok()
 }
 
+/// The disk a block job is asked for on a running domain (by target, alias or path), refused
+/// while another block job works on it: the domain's monitor, the disk's target and its image
+/// chain, active image first.
+fn block_job_disk(txn: &Txn<QemuDomain>, uuid: &Uuid, disk: &str) -> Result<(Arc<Monitor>, String, Vec<config::Layer>)> {
+    let obj = &txn.st.domains[uuid];
+    obj.require_active()?;
+    let target = obj
+        .def
+        .find_disk(disk)
+        .map(|d| d.target_dev.clone())
+        .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
+    if let Some(j) = obj.jobs.block_job(&target) {
+        return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
+    }
+    let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+    let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
+    Ok((monitor, target, chain))
+}
+
 /// The chain position of the image `spec` names on disk `target`: `vda[N]` (its index) or
 /// its path.
 fn chain_index(chain: &[config::Layer], target: &str, spec: &str) -> Result<usize> {
@@ -191,17 +211,7 @@ impl Inner {
         }
         let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
         let (monitor, name, args) = self.store.commit_on(dom, |txn, uuid| {
-            let obj = &txn.st.domains[uuid];
-            obj.require_active()?;
-            let target = obj
-                .def
-                .find_disk(disk)
-                .map(|d| d.target_dev.clone())
-                .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
-            if let Some(j) = obj.jobs.block_job(&target) {
-                return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
-            }
-            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            let (monitor, target, chain) = block_job_disk(txn, uuid, disk)?;
             let base_at = base.map(|b| chain_index(&chain, &target, b)).transpose()?.unwrap_or(chain.len());
             if chain.len() < 2 {
                 return Err(VirError::invalid_arg(format!("disk '{target}' has no backing image to pull")));
@@ -209,7 +219,6 @@ impl Inner {
             if base_at == 0 {
                 return Err(VirError::invalid_arg(format!("the base of a pull cannot be the active image of '{target}'")));
             }
-            let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
             let config = JobConfig { disk: Some(target.clone()), base: base.map(|_| format!("{target}[{base_at}]")), ..Default::default() };
             let job = Job::new(format!("block-pull-{target}"), JobKind::BlockPull, config, 0, bandwidth, persist);
             let name = txn.job_start(uuid, job)?;
@@ -254,17 +263,7 @@ impl Inner {
         let active_flag = flags as i32 & VIR_DOMAIN_BLOCK_COMMIT_ACTIVE != 0;
         let shallow = flags as i32 & VIR_DOMAIN_BLOCK_COMMIT_SHALLOW != 0;
         let (monitor, name, args) = self.store.commit_on(dom, |txn, uuid| {
-            let obj = &txn.st.domains[uuid];
-            obj.require_active()?;
-            let target = obj
-                .def
-                .find_disk(disk)
-                .map(|d| d.target_dev.clone())
-                .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
-            if let Some(j) = obj.jobs.block_job(&target) {
-                return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
-            }
-            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            let (monitor, target, chain) = block_job_disk(txn, uuid, disk)?;
             let top_at = top.map(|t| chain_index(&chain, &target, t)).transpose()?.unwrap_or(0);
             if top_at + 1 >= chain.len() {
                 return Err(VirError::invalid_arg(format!("top '{target}[{}]' in chain for '{target}' has no backing file", chain.get(top_at).map_or(0, |l| l.index))));
@@ -285,7 +284,6 @@ impl Inner {
                     format!("active commit requested but '{target}[{}]' is not active", chain[top_at].index)
                 }));
             }
-            let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
             let kind = if active { JobKind::BlockCommitActive } else { JobKind::BlockCommit };
             let config = JobConfig {
                 disk: Some(target.clone()),
@@ -357,22 +355,11 @@ impl Inner {
         }
         let persist = flags as i32 & VIR_DOMAIN_JOB_PERSIST != 0;
         let (monitor, name, target, chain, index) = self.store.commit_on(dom, |txn, uuid| {
-            let obj = &txn.st.domains[uuid];
-            obj.require_active()?;
-            let target = obj
-                .def
-                .find_disk(disk)
-                .map(|d| d.target_dev.clone())
-                .ok_or_else(|| VirError::invalid_arg(format!("disk '{disk}' not found in domain '{}'", obj.name)))?;
-            if let Some(j) = obj.jobs.block_job(&target) {
-                return Err(txn.invalid_op(format!("disk '{target}' already in active block job '{}'", j.name)));
-            }
-            let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
+            let (monitor, target, chain) = block_job_disk(txn, uuid, disk)?;
             if chain.is_empty() {
                 return Err(VirError::invalid_arg(format!("disk '{target}' has no image to copy")));
             }
             let index = chain.iter().map(|l| l.index).max().unwrap_or(0) + 1;
-            let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
             let config = JobConfig {
                 disk: Some(target.clone()),
                 top: shallow.then(|| format!("{target}[{}]", chain[0].index)),
