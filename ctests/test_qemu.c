@@ -710,6 +710,129 @@ static void test_block_pull(void)
     nlog = 0;
 }
 
+/* ---- virDomainBackupBegin: QEMU's blockdev-backup per disk, one backup job ------------------ */
+
+static int backuplog[MAXJOBLOG];
+static int nbackuplog;
+static int backup_completed_events;
+
+static void on_backup_job(virConnectPtr c, virDomainPtr dom, const char *jobname, virDomainJobKind kind,
+                          virDomainJobState state, void *opaque)
+{
+    (void)c;
+    (void)dom;
+    (void)opaque;
+    CHECK(!strcmp(jobname, "backup") && kind == VIR_DOMAIN_JOB_TYPE_BACKUP);
+    if (nbackuplog < MAXJOBLOG)
+        backuplog[nbackuplog++] = state;
+}
+
+static void on_job_completed(virConnectPtr c, virDomainPtr dom, virTypedParameterPtr params, int n, void *opaque)
+{
+    (void)c;
+    (void)dom;
+    (void)params;
+    (void)n;
+    (void)opaque;
+    backup_completed_events++;
+}
+
+static void expect_backup_jobs(const int *want, int n)
+{
+    double until = now_ms() + 10000;
+    while (nbackuplog < n && now_ms() < until) {
+        pump();
+        usleep(1000);
+    }
+    pump();
+    int ok = nbackuplog == n;
+    for (int i = 0; ok && i < n; i++)
+        ok = backuplog[i] == want[i];
+    if (!ok) {
+        fprintf(stderr, "backup job events:");
+        for (int i = 0; i < nbackuplog; i++)
+            fprintf(stderr, " %d", backuplog[i]);
+        fprintf(stderr, "\n");
+    }
+    CHECK(ok);
+    nbackuplog = 0;
+}
+#define EXPECT_BACKUP_JOBS(...) \
+    expect_backup_jobs((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+
+static void test_backup(void)
+{
+    if (system("command -v qemu-img >/dev/null 2>&1 && command -v qemu-io >/dev/null 2>&1") != 0) {
+        printf("SKIP test_backup: qemu-img is not installed\n");
+        return;
+    }
+    int job_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_JOB_STATE, CB(on_backup_job), NULL, NULL);
+    int done_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, CB(on_job_completed), NULL, NULL);
+    CHECK(job_id >= 0 && done_id >= 0);
+    char cmd[1024], xml[1024], disk[512], bx[512];
+    snprintf(cmd, sizeof cmd,
+             "qemu-img create -q -f raw %s/bk.raw 4M && qemu-io -f raw -c 'write -P 0x3c 1M 1M' %s/bk.raw >/dev/null", root,
+             root);
+    CHECK(system(cmd) == 0);
+    snprintf(disk, sizeof disk,
+             "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+             "<source file='%s/bk.raw'/><target dev='vda' bus='virtio'/></disk></devices>",
+             root);
+    virDomainPtr dom = virDomainCreateXML(conn, domain_xml(xml, sizeof xml, "backedup", disk), 0);
+    CHECK(dom != NULL);
+    if (!dom)
+        return;
+    track("backedup");
+
+    /* Refused before anything starts: pull mode, incremental, a qcow2 target to create, no backup
+     * to describe. */
+    CHECK(virDomainBackupBegin(dom, "<domainbackup mode='pull'/>", NULL, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    CHECK(virDomainBackupBegin(dom, "<domainbackup><incremental>c1</incremental></domainbackup>", NULL, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    snprintf(bx, sizeof bx,
+             "<domainbackup><disks><disk name='vda' type='file'><target file='%s/bk-out.qcow2'/>"
+             "<driver type='qcow2'/></disk></disks></domainbackup>",
+             root);
+    CHECK(virDomainBackupBegin(dom, bx, NULL, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_CONFIG_UNSUPPORTED);
+    CHECK(virDomainBackupGetXMLDesc(dom, 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_NO_DOMAIN_BACKUP);
+    EXPECT_BACKUP_JOBS();
+
+    /* A push backup to a new raw file, kept listed by PERSIST: the same data as the disk. */
+    snprintf(bx, sizeof bx,
+             "<domainbackup><disks><disk name='vda' type='file'><target file='%s/bk-out.raw'/>"
+             "<driver type='raw'/></disk></disks></domainbackup>",
+             root);
+    backup_completed_events = 0;
+    CHECK(virDomainBackupBegin(dom, bx, NULL, VIR_DOMAIN_JOB_PERSIST) == 0);
+    EXPECT_BACKUP_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_PENDING,
+                       VIR_DOMAIN_JOB_STATE_COMPLETED);
+    CHECK(backup_completed_events == 1);
+    snprintf(cmd, sizeof cmd, "qemu-img compare -q -U -f raw -F raw %s/bk.raw %s/bk-out.raw", root, root);
+    CHECK(system(cmd) == 0);
+    CHECK(virDomainBackupGetXMLDesc(dom, 0) == NULL);
+    EXPECT_ERROR(VIR_ERR_NO_DOMAIN_BACKUP);
+    CHECK(virDomainJobControl(dom, "backup", VIR_DOMAIN_JOB_CONTROL_OPERATION_DISMISS, 0) == 0);
+    EXPECT_BACKUP_JOBS(VIR_DOMAIN_JOB_STATE_NONE);
+
+    /* The target exists now: without REUSE_EXTERNAL it is not overwritten; with it, it is. */
+    CHECK(virDomainBackupBegin(dom, bx, NULL, 0) < 0);
+    EXPECT_ERROR(VIR_ERR_SYSTEM_ERROR);
+    EXPECT_BACKUP_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_FAILED,
+                       VIR_DOMAIN_JOB_STATE_NONE);
+    CHECK(virDomainBackupBegin(dom, bx, NULL, VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL) == 0);
+    EXPECT_BACKUP_JOBS(VIR_DOMAIN_JOB_STATE_CREATED, VIR_DOMAIN_JOB_STATE_RUNNING, VIR_DOMAIN_JOB_STATE_PENDING,
+                       VIR_DOMAIN_JOB_STATE_COMPLETED, VIR_DOMAIN_JOB_STATE_NONE);
+    CHECK(system(cmd) == 0);
+    CHECK(virDomainDestroy(dom) == 0);
+    virDomainFree(dom);
+    virConnectDomainEventDeregisterAny(conn, job_id);
+    virConnectDomainEventDeregisterAny(conn, done_id);
+    nlog = 0;
+}
+
 /* ---- virDomainCoreDump: QEMU's dump-guest-memory as a dump job ----------------------------- */
 
 static int dumplog[MAXJOBLOG];
@@ -1229,6 +1352,7 @@ int main(int argc, char **argv)
     RUN(test_refused_configuration);
     RUN(test_block_pull);
     RUN(test_core_dump);
+    RUN(test_backup);
     RUN(test_vnc);
     RUN(test_second_process_refused);
     RUN(test_session);

@@ -5,6 +5,7 @@
 //! QEMU driver maps them. QEMU processes daemonize: they outlive the application, which finds
 //! them again through their pid files and monitor sockets when it opens the same root.
 
+mod backup;
 mod config;
 mod dump;
 mod jobs;
@@ -95,6 +96,8 @@ pub struct QemuDomain {
     /// What each running pull, commit or copy does to its disk's chain once completed, by job
     /// name.
     chain_edits: HashMap<String, jobs::ChainEdit>,
+    /// The running backup's disks and their QEMU jobs.
+    backup: Option<backup::Backup>,
 }
 
 struct Inner {
@@ -494,6 +497,9 @@ fn apply_event(txn: &mut Txn<QemuDomain>, uuid: &Uuid, event: &QmpEvent) -> Opti
         "JOB_STATUS_CHANGE" => {
             let text = |k: &str| event.data.get(k).and_then(Value::as_str);
             if let (Some(id), Some(status)) = (text("id"), text("status")) {
+                if txn.st.domains[uuid].ext.backup.as_ref().is_some_and(|b| b.owns(id)) {
+                    return backup::status_changed(id, status);
+                }
                 return jobs::status_changed(txn, uuid, id, status);
             }
         }
@@ -941,12 +947,12 @@ impl Driver for QemuDriver {
         self.inner.block_copy(dom, disk, dest_xml, bandwidth, flags)
     }
 
-    fn backup_begin(&self, _dom: &DomainRef, _backup_xml: Option<&str>, _flags: u32) -> Result<()> {
-        Err(no_support("virDomainBackupBegin"))
+    fn backup_begin(&self, dom: &DomainRef, backup_xml: Option<&str>, flags: u32) -> Result<()> {
+        self.inner.backup_begin(dom, backup_xml, flags)
     }
 
-    fn backup_xml(&self, _dom: &DomainRef, _flags: u32) -> Result<String> {
-        Err(no_support("virDomainBackupGetXMLDesc"))
+    fn backup_xml(&self, dom: &DomainRef, flags: u32) -> Result<String> {
+        self.inner.backup_xml(dom, flags)
     }
 
     fn core_dump(&self, dom: &DomainRef, path: &str, format: i32, flags: u32) -> Result<()> {

@@ -41,6 +41,8 @@ pub enum ChainEdit {
 pub enum FollowUp {
     Finalize(String),
     Conclude(String),
+    /// One disk's job of a backup has concluded.
+    ConcludeBackup(String),
     /// The guest powered off for virDomainReboot: QEMU is reset and let run again.
     Reboot,
     /// A job QEMU runs that the job table does not know (one started before the application
@@ -159,6 +161,17 @@ fn block_job_disk(txn: &Txn<QemuDomain>, uuid: &Uuid, disk: &str) -> Result<(Arc
     let chain = config::disks(&obj.def).into_iter().find(|d| d.target == target).map(|d| d.chain).unwrap_or_default();
     let monitor = obj.ext.monitor.clone().ok_or_else(|| txn.invalid_op(format!("domain '{}' is not running", obj.name)))?;
     Ok((monitor, target, chain))
+}
+
+/// The virtual size of the image QEMU's node `node` (of disk `target`) holds.
+pub(super) fn disk_size(monitor: &Monitor, domain: &str, target: &str, node: &str) -> Result<u64> {
+    let nodes = monitor.execute("query-named-block-nodes", Some(json!({ "flat": true }))).map_err(|e| monitor_error(domain, e))?;
+    nodes
+        .as_array()
+        .and_then(|l| l.iter().find(|n| n["node-name"] == node))
+        .and_then(|n| n.pointer("/image/virtual-size"))
+        .and_then(Value::as_u64)
+        .ok_or_else(|| VirError::internal(format!("QEMU did not report the size of disk '{target}'")))
 }
 
 /// The chain position of the image `spec` names on disk `target`: `vda[N]` (its index) or
@@ -376,14 +389,7 @@ impl Inner {
             let fail = |e| monitor_error(&dom.name, e);
             if !reuse {
                 // A raw copy as large as the disk.
-                let nodes = monitor.execute("query-named-block-nodes", Some(json!({ "flat": true }))).map_err(fail)?;
-                let top = config::node_names(&target, chain[0].index).1;
-                let size = nodes
-                    .as_array()
-                    .and_then(|l| l.iter().find(|n| n["node-name"] == top.as_str()))
-                    .and_then(|n| n.pointer("/image/virtual-size"))
-                    .and_then(Value::as_u64)
-                    .ok_or_else(|| VirError::internal(format!("QEMU did not report the size of disk '{target}'")))?;
+                let size = disk_size(&monitor, &dom.name, &target, &config::node_names(&target, chain[0].index).1)?;
                 std::fs::File::create(&path)
                     .and_then(|f| f.set_len(size))
                     .map_err(|e| VirError::system(format!("cannot create the copy destination '{path}': {e}")))?;
@@ -454,6 +460,7 @@ impl Inner {
                     Ok(())
                 });
             }
+            FollowUp::ConcludeBackup(id) => self.conclude_backup(uuid, &monitor, &id),
             FollowUp::Forget(id) => {
                 let _ = monitor.execute("job-dismiss", Some(json!({ "id": id })));
             }
@@ -522,9 +529,17 @@ impl Inner {
             return;
         };
         let _ = self.store.commit_on(dom, |txn, uuid| {
+            let obj = txn.obj(uuid);
             for info in listed.as_array().into_iter().flatten() {
-                let Some(job) = info["id"].as_str().and_then(|id| txn.obj(uuid).jobs.get_mut(id)) else { continue };
-                if let (Some(current), Some(end)) = (info["current-progress"].as_u64(), info["total-progress"].as_u64()) {
+                let (Some(id), Some(current), Some(end)) = (info["id"].as_str(), info["current-progress"].as_u64(), info["total-progress"].as_u64()) else {
+                    continue;
+                };
+                // A backup's disks are QEMU jobs of their own; the job API's `backup` is their sum.
+                let (name, (current, end)) = match obj.ext.backup.as_mut().filter(|b| b.owns(id)) {
+                    Some(b) => ("backup", b.record_progress(id, current, end)),
+                    None => (id, (current, end)),
+                };
+                if let Some(job) = obj.jobs.get_mut(name) {
                     (job.current, job.end) = (current, end);
                 }
             }
@@ -536,9 +551,14 @@ impl Inner {
     /// QEMU has to do first, when its JOB_STATUS_CHANGE arrives.
     pub(super) fn job_control(&self, dom: &DomainRef, name: &str, op: JobOp, flags: u32) -> Result<()> {
         check_flags(flags, 0)?;
-        let (monitor, command) = self.store.commit_on(dom, |txn, uuid| {
+        let (monitor, command, ids) = self.store.commit_on(dom, |txn, uuid| {
             let effect = txn.job_check(uuid, name, op)?;
             let monitor = txn.st.domains[uuid].ext.monitor.clone();
+            // The QEMU jobs behind the job: a backup's one per disk.
+            let ids = match &txn.st.domains[uuid].ext.backup {
+                Some(b) if txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.kind == JobKind::Backup) => b.live_jobs(),
+                _ => vec![name.to_string()],
+            };
             let ready = txn.st.domains[uuid].jobs.get(name).is_some_and(|j| j.state == JobState::Ready);
             let command = match (op, effect) {
                 (_, Effect::Dismiss) => {
@@ -562,16 +582,17 @@ impl Inner {
                 (JobOp::Finalize, _) => Some("job-finalize"),
                 (JobOp::Dismiss, _) => None,
             };
-            Ok((monitor, command))
+            Ok((monitor, command, ids))
         })?;
-        match (monitor, command) {
-            (Some(monitor), Some(command)) => monitor
-                .execute(command, (command != "migrate_cancel").then(|| json!({ "id": name })))
+        let (Some(monitor), Some(command)) = (monitor, command) else { return Ok(()) };
+        for id in ids {
+            monitor
+                .execute(command, (command != "migrate_cancel").then(|| json!({ "id": id })))
                 .map(drop)
                 // A job that ended meanwhile has nothing left to cancel.
-                .or_else(|e| if op == JobOp::Abort { Ok(()) } else { Err(monitor_error(&dom.name, e)) }),
-            _ => Ok(()),
+                .or_else(|e| if op == JobOp::Abort { Ok(()) } else { Err(monitor_error(&dom.name, e)) })?;
         }
+        Ok(())
     }
 
     /// virDomainBlockJobAbort: aborts the disk's job (with PIVOT: finalizes a READY one) and,
