@@ -436,6 +436,19 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// virDomainBackupGetXMLDesc's answer for a running push-mode backup: each disk and the file
+/// its copy goes to (the same for every backend).
+pub fn push_backup_xml(plan: &[(String, String)]) -> String {
+    let mut out = String::from("<domainbackup mode='push'>\n  <disks>\n");
+    let escaped = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('\'', "&apos;");
+    for (disk, file) in plan {
+        let (disk, file) = (escaped(disk), escaped(file));
+        out.push_str(&format!("    <disk name='{disk}' backup='yes' type='file'>\n      <target file='{file}'/>\n    </disk>\n"));
+    }
+    out.push_str("  </disks>\n</domainbackup>\n");
+    out
+}
+
 /// A domain's jobs, in the order they started: the live ones and the finished ones kept by
 /// VIR_DOMAIN_JOB_PERSIST.
 #[derive(Debug, Default)]

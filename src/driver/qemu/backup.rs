@@ -334,13 +334,7 @@ impl Inner {
             let plan = o.ext.backup.as_ref().map(|b| &b.plan).ok_or_else(|| {
                 VirError::new(VIR_ERR_NO_DOMAIN_BACKUP, VIR_FROM_QEMU, format!("no domain backup job present on domain '{}'", o.name))
             })?;
-            let mut out = String::from("<domainbackup mode='push'>\n  <disks>\n");
-            for (disk, file) in plan {
-                let file = file.replace('&', "&amp;").replace('<', "&lt;").replace('\'', "&apos;");
-                out.push_str(&format!("    <disk name='{disk}' backup='yes' type='file'>\n      <target file='{file}'/>\n    </disk>\n"));
-            }
-            out.push_str("  </disks>\n</domainbackup>\n");
-            Ok(out)
+            Ok(crate::jobs::push_backup_xml(plan))
         })?
     }
 }
