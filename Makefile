@@ -173,11 +173,11 @@ soak: lib $(SOAK_BINS)
 	  ./$$f --seconds $(SECONDS) $(if $(SEED),--seed $(SEED)) || status=1; \
 	done; exit $$status
 
-$(BUILD)/bench/ours/%: bench/%.c bench/bench.h $(LIB) include/virtevent.h
+$(BUILD)/bench/ours/%: bench/%.c bench/bench.h bench/probe.h $(LIB) include/virtevent.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< -L$(OUT) -Wl,-rpath,$(abspath $(OUT)) -lvirtevent
 
-$(BUILD)/bench/libvirt/%: bench/%.c bench/bench.h
+$(BUILD)/bench/libvirt/%: bench/%.c bench/bench.h bench/probe.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libvirt) -o $@ $< $(shell pkg-config --libs libvirt)
 

@@ -15,46 +15,7 @@
 
 #define MAX_SAMPLES 100000
 
-static atomic_llong stamp_ns;
-static atomic_long arrived;
-static long long *samples;
-static atomic_int loop_stop;
-
-static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
-{
-    (void)conn;
-    (void)dom;
-    (void)detail;
-    (void)opaque;
-    if (event != VIR_DOMAIN_EVENT_SUSPENDED && event != VIR_DOMAIN_EVENT_RESUMED)
-        return 0;
-    long long delay = now_ns() - atomic_load(&stamp_ns);
-    long n = atomic_load(&arrived);
-    if (n < MAX_SAMPLES)
-        samples[n] = delay;
-    atomic_store(&arrived, n + 1);
-    return 0;
-}
-
-static void *run_loop(void *arg)
-{
-    (void)arg;
-    while (!atomic_load(&loop_stop))
-        BENCH_MUST(virEventRunDefaultImpl() == 0);
-    return NULL;
-}
-
-static void wake_once(int timer, void *opaque)
-{
-    (void)opaque;
-    virEventRemoveTimeout(timer);
-}
-
-static int cmp_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
-}
+#include "probe.h"
 
 static const char XML[] = "<domain type='qemu'><name>bench</name><memory unit='MiB'>16</memory>"
                           "<os><type arch='x86_64' machine='none'>hvm</type></os></domain>";
