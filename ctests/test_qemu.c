@@ -498,8 +498,44 @@ static void test_refused_configuration(void)
 /* ---- a real block-stream job through the job API ---------------------------------------- */
 
 #define MAXJOBLOG 32
-static int joblog[MAXJOBLOG];
-static int njoblog;
+/* What a job-state callback saw, in order. */
+struct joblog {
+    const char *what;
+    int entries[MAXJOBLOG];
+    int n;
+};
+
+static void log_job(struct joblog *log, int entry)
+{
+    if (log->n < MAXJOBLOG)
+        log->entries[log->n++] = entry;
+}
+
+/* Waits up to 10 s for `n` entries, compares them with `want`, then clears the log. */
+static void expect_joblog(struct joblog *log, const int *want, int n)
+{
+    double until = now_ms() + 10000;
+    while (log->n < n && now_ms() < until) {
+        pump();
+        usleep(1000);
+    }
+    pump();
+    int ok = log->n == n;
+    for (int i = 0; ok && i < n; i++)
+        ok = log->entries[i] == want[i];
+    if (!ok) {
+        fprintf(stderr, "%s events:", log->what);
+        for (int i = 0; i < log->n; i++)
+            fprintf(stderr, " %d", log->entries[i]);
+        fprintf(stderr, "\n");
+    }
+    CHECK(ok);
+    log->n = 0;
+}
+#define EXPECT_JOBLOG(log, ...) \
+    expect_joblog((log), (const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+
+static struct joblog joblog = {.what = "job"};
 
 static void on_job_state(virConnectPtr c, virDomainPtr dom, const char *jobname, virDomainJobKind kind,
                          virDomainJobState state, void *opaque)
@@ -510,8 +546,7 @@ static void on_job_state(virConnectPtr c, virDomainPtr dom, const char *jobname,
     CHECK((!strcmp(jobname, "block-pull-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_PULL) ||
           (!strcmp(jobname, "block-commit-active-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COMMIT_ACTIVE) ||
           (!strcmp(jobname, "block-copy-vda") && kind == VIR_DOMAIN_JOB_TYPE_BLOCK_COPY));
-    if (njoblog < MAXJOBLOG)
-        joblog[njoblog++] = state;
+    log_job(&joblog, state);
 }
 
 static void on_block_job(virConnectPtr c, virDomainPtr dom, const char *disk, int type, int status, void *opaque)
@@ -522,31 +557,10 @@ static void on_block_job(virConnectPtr c, virDomainPtr dom, const char *disk, in
     CHECK(!strcmp(disk, "vda") && (type == VIR_DOMAIN_BLOCK_JOB_TYPE_PULL || type == VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT ||
                                    type == VIR_DOMAIN_BLOCK_JOB_TYPE_COPY));
     /* Block job statuses after the job states: 100 + status. */
-    if (njoblog < MAXJOBLOG)
-        joblog[njoblog++] = 100 + status;
+    log_job(&joblog, 100 + status);
 }
 
-static void expect_jobs(const int *want, int n)
-{
-    double until = now_ms() + 10000;
-    while (njoblog < n && now_ms() < until) {
-        pump();
-        usleep(1000);
-    }
-    pump();
-    int ok = njoblog == n;
-    for (int i = 0; ok && i < n; i++)
-        ok = joblog[i] == want[i];
-    if (!ok) {
-        fprintf(stderr, "job events:");
-        for (int i = 0; i < njoblog; i++)
-            fprintf(stderr, " %d", joblog[i]);
-        fprintf(stderr, "\n");
-    }
-    CHECK(ok);
-    njoblog = 0;
-}
-#define EXPECT_JOBS(...) expect_jobs((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+#define EXPECT_JOBS(...) EXPECT_JOBLOG(&joblog, __VA_ARGS__)
 
 /* A base image with 1 MiB of data and an empty qcow2 overlay on it; the domain's XML. */
 static int make_chain(const char *name, char *xml, size_t len)
@@ -712,8 +726,7 @@ static void test_block_pull(void)
 
 /* ---- virDomainBackupBegin: QEMU's blockdev-backup per disk, one backup job ------------------ */
 
-static int backuplog[MAXJOBLOG];
-static int nbackuplog;
+static struct joblog backuplog = {.what = "backup job"};
 static int backup_completed_events;
 
 static void on_backup_job(virConnectPtr c, virDomainPtr dom, const char *jobname, virDomainJobKind kind,
@@ -723,8 +736,7 @@ static void on_backup_job(virConnectPtr c, virDomainPtr dom, const char *jobname
     (void)dom;
     (void)opaque;
     CHECK(!strcmp(jobname, "backup") && kind == VIR_DOMAIN_JOB_TYPE_BACKUP);
-    if (nbackuplog < MAXJOBLOG)
-        backuplog[nbackuplog++] = state;
+    log_job(&backuplog, state);
 }
 
 static void on_job_completed(virConnectPtr c, virDomainPtr dom, virTypedParameterPtr params, int n, void *opaque)
@@ -737,28 +749,7 @@ static void on_job_completed(virConnectPtr c, virDomainPtr dom, virTypedParamete
     backup_completed_events++;
 }
 
-static void expect_backup_jobs(const int *want, int n)
-{
-    double until = now_ms() + 10000;
-    while (nbackuplog < n && now_ms() < until) {
-        pump();
-        usleep(1000);
-    }
-    pump();
-    int ok = nbackuplog == n;
-    for (int i = 0; ok && i < n; i++)
-        ok = backuplog[i] == want[i];
-    if (!ok) {
-        fprintf(stderr, "backup job events:");
-        for (int i = 0; i < nbackuplog; i++)
-            fprintf(stderr, " %d", backuplog[i]);
-        fprintf(stderr, "\n");
-    }
-    CHECK(ok);
-    nbackuplog = 0;
-}
-#define EXPECT_BACKUP_JOBS(...) \
-    expect_backup_jobs((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+#define EXPECT_BACKUP_JOBS(...) EXPECT_JOBLOG(&backuplog, __VA_ARGS__)
 
 static void test_backup(void)
 {
@@ -870,8 +861,7 @@ static void test_backup(void)
 
 /* ---- virDomainCoreDump: QEMU's dump-guest-memory as a dump job ----------------------------- */
 
-static int dumplog[MAXJOBLOG];
-static int ndumplog;
+static struct joblog dumplog = {.what = "dump job"};
 
 static void on_dump_job(virConnectPtr c, virDomainPtr dom, const char *jobname, virDomainJobKind kind,
                         virDomainJobState state, void *opaque)
@@ -880,32 +870,10 @@ static void on_dump_job(virConnectPtr c, virDomainPtr dom, const char *jobname, 
     (void)dom;
     (void)opaque;
     CHECK(!strcmp(jobname, "dump") && kind == VIR_DOMAIN_JOB_TYPE_DUMP);
-    if (ndumplog < MAXJOBLOG)
-        dumplog[ndumplog++] = state;
+    log_job(&dumplog, state);
 }
 
-static void expect_dump_jobs(const int *want, int n)
-{
-    double until = now_ms() + 10000;
-    while (ndumplog < n && now_ms() < until) {
-        pump();
-        usleep(1000);
-    }
-    pump();
-    int ok = ndumplog == n;
-    for (int i = 0; ok && i < n; i++)
-        ok = dumplog[i] == want[i];
-    if (!ok) {
-        fprintf(stderr, "dump job events:");
-        for (int i = 0; i < ndumplog; i++)
-            fprintf(stderr, " %d", dumplog[i]);
-        fprintf(stderr, "\n");
-    }
-    CHECK(ok);
-    ndumplog = 0;
-}
-#define EXPECT_DUMP_JOBS(...) \
-    expect_dump_jobs((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+#define EXPECT_DUMP_JOBS(...) EXPECT_JOBLOG(&dumplog, __VA_ARGS__)
 #define EXPECT_NO_EVENTS() expect_log((const char *const[]){NULL})
 
 /* Whether the file at `path` starts with `magic` (its first `len` bytes). */
